@@ -1,0 +1,113 @@
+"""Frozen records passed between the stages of the pipeline.
+
+Every span is a pair of character offsets into ``Article.text`` exactly as read (the decoded file, the
+extracted text of an HTML page, or the JSON ``text`` field), plus the text it covers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+QuoteKind = Literal["direct", "mixed", "indirect"]
+SpeakerKind = Literal["person", "organization", "place", "other"]
+StanceLabel = Literal["favor", "against", "none"]
+
+STANCE_LABELS: tuple[str, ...] = ("favor", "against", "none")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as read from disk: its id, text and metadata."""
+
+    id: str
+    text: str
+    path: str = ""
+    date: str | None = None
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+
+    def meta(self) -> dict[str, str | None]:
+        return {"date": self.date, "title": self.title, "url": self.url, "source": self.source}
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Who said a quote: the canonical ``name`` and the ``mention`` that names them for this quote."""
+
+    name: str
+    mention: str
+    start: int | None
+    end: int | None
+    kind: SpeakerKind = "other"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "mention": self.mention, "start": self.start, "end": self.end,
+                "kind": self.kind}
+
+
+@dataclass(frozen=True)
+class Stance:
+    label: str
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "score": round(self.score, 4)}
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A piece of reported speech in an article.
+
+    ``text``/``start``/``end`` is the content; ``statement`` is the covering span of content, cue and
+    speaker mention as written (what the stance classifier reads).
+    """
+
+    article: str
+    index: int
+    kind: QuoteKind
+    content: Span
+    cue: Span | None
+    speaker: Speaker | None
+    confidence: float
+    statement: Span | None = None
+    stance: dict[str, Stance] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"{self.article}#{self.index}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``quotes extract`` output schema."""
+        return {
+            "article": self.article,
+            "id": self.id,
+            "kind": self.kind,
+            "text": self.content.text,
+            "start": self.content.start,
+            "end": self.content.end,
+            "cue": self.cue.to_dict() if self.cue else None,
+            "speaker": self.speaker.to_dict() if self.speaker else None,
+            "confidence": round(self.confidence, 3),
+            "stance": {topic: s.to_dict() for topic, s in self.stance.items()},
+        }
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A user-defined stance topic: ``phrase`` is what the classifier reads."""
+
+    id: str
+    phrase: str
+    description: str = ""
