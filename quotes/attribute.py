@@ -1,0 +1,283 @@
+"""Attribute each detected quote to its speaker.
+
+The source token found by detection is turned into a mention (the words that name the speaker) and a
+canonical name. Pronouns ("he", "she", "they") and descriptions ("the president", "the ministry") are
+resolved on the parse and the named entities: gender from honorifics, first names and pronouns; number and
+entity type; recency; and the preference of reported speech for the previous speaker. Quotes with no cue
+continue the previous speaker where the context carries it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from quotes.detect import Candidate
+from quotes.marks import paragraph_spans
+from quotes.speakers import NameIndex, clean_name, title_gender
+from quotes.types import Quote, Speaker, SpeakerKind
+from quotes.types import Span as TextSpan
+
+ENTITY_KIND: dict[str, SpeakerKind] = {"PERSON": "person", "ORG": "organization", "NORP": "organization",
+                                       "GPE": "place", "LOC": "place", "FAC": "place"}
+PERSON_NOUNS = frozenset("""
+president minister leader official spokesman spokeswoman spokesperson senator governor mayor candidate
+nominee chairman chairwoman chair secretary ambassador diplomat general commander chief director adviser
+advisor aide analyst expert economist professor doctor lawyer attorney judge source sources officer man
+woman resident voter supporter critic activist lawmaker congressman congresswoman premier chancellor king
+queen prince envoy negotiator manager executive ceo founder author researcher scientist witness
+""".split())
+ORG_NOUNS = frozenset("""
+ministry government agency company campaign committee department council commission party kremlin
+administration office bank union group medium organization organisation newspaper paper media network army
+military court parliament congress senate white house police embassy firm university institute team
+""".split())
+MALE_PRONOUNS = frozenset({"he", "him", "his", "himself"})
+FEMALE_PRONOUNS = frozenset({"she", "her", "hers", "herself"})
+PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
+NEUTER_PRONOUNS = frozenset({"it", "its"})
+
+CONFIDENCE = {"cue": 0.95, "adjacent": 0.92, "according": 0.88, "transcript": 0.85, "colon": 0.8,
+              "continuation": 0.72, "embedded": 0.5}
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    name: str
+    kind: SpeakerKind
+    descriptors: frozenset[str]
+    gender: str | None
+    subject: bool
+
+
+class Attributor:
+    """Resolves the speakers of one article's candidates."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.names = NameIndex()
+        self.mentions: list[_Mention] = []
+        self.recent_speakers: list[str] = []
+        self._index_entities()
+
+    # -- the entities of the article -------------------------------------------------------------
+    def _index_entities(self) -> None:
+        for ent in self.doc.ents:
+            kind = ENTITY_KIND.get(ent.label_)
+            if kind is None:
+                continue
+            if ent.label_ == "NORP" and ent.root.dep_ in {"amod", "compound"}:
+                continue  # "Chinese leader": an adjective, not a speaker
+            name = clean_name(ent.text)
+            if not name:
+                continue
+            descriptors = self._descriptors(ent)
+            gender = title_gender(self.doc.text[max(0, ent.start_char - 12):ent.end_char]) if kind == "person" \
+                else None
+            if kind == "person":
+                self.names.add(name, gender)
+            self.mentions.append(_Mention(ent.start_char, ent.end_char, name, kind, descriptors, gender,
+                                          ent.root.dep_ in {"nsubj", "nsubjpass"}))
+
+    def _descriptors(self, ent: Span) -> frozenset[str]:
+        """Nouns that describe an entity: "Chinese leader Xi Jinping" → leader; "Alexander Lukashenko,
+        president of Belarus" → president; an organisation's own head noun ("Foreign Ministry")."""
+        out: set[str] = set()
+        root = ent.root
+        for t in root.lefts:
+            if t.i < ent.start and t.pos_ in {"NOUN", "PROPN"}:
+                out.add(t.lemma_.lower())
+        for t in self.doc[max(0, ent.start - 3):ent.start]:
+            if t.pos_ in {"NOUN", "PROPN"} and t.lower_ in PERSON_NOUNS | ORG_NOUNS:
+                out.add(t.lemma_.lower())
+        for child in root.children:
+            if child.dep_ == "appos":
+                out.add(child.lemma_.lower())
+                out.update(c.lemma_.lower() for c in child.children if c.dep_ == "conj")
+        if root.dep_ == "appos" and root.head.pos_ == "NOUN":
+            out.add(root.head.lemma_.lower())
+        if ent.label_ in {"ORG", "GPE", "NORP", "FAC"}:
+            out.update(t.lemma_.lower() for t in ent if t.pos_ in {"NOUN", "PROPN"})
+        return frozenset(out)
+
+    # -- one source token ------------------------------------------------------------------------
+    def mention_span(self, source: Token) -> tuple[int, int]:
+        """The words naming the speaker: the noun phrase of ``source`` without appositives or clauses."""
+        if source.pos_ == "PRON":
+            return source.idx, source.idx + len(source.text)
+        ent = next((e for e in self.doc.ents if e.start <= source.i < e.end), None)
+        left = source.left_edge.i
+        right = source.i
+        for child in source.rights:
+            if child.dep_ in {"prep", "cc", "conj"} and source.ent_type_ == "" and (
+                    child.dep_ != "prep" or child.lower_ in {"of", "for", "at", "from"}):
+                right = max(right, child.right_edge.i)
+            elif child.dep_ in {"compound", "flat"} or (ent is not None and child.i < ent.end):
+                right = max(right, child.i)
+        if ent is not None:
+            left, right = min(left, ent.start), max(right, ent.end - 1)
+        toks = [t for t in self.doc[left:right + 1]]
+        while toks and (toks[0].is_punct or toks[0].dep_ in {"cc", "prep"}):
+            toks = toks[1:]
+        while toks and (toks[-1].is_punct or toks[-1].dep_ in {"case"}):
+            toks = toks[:-1]
+        if not toks:
+            return source.idx, source.idx + len(source.text)
+        return toks[0].idx, toks[-1].idx + len(toks[-1].text)
+
+    def resolve(self, source: Token) -> tuple[Speaker | None, float]:
+        """Speaker for a source token, and a confidence factor for how it was found."""
+        start, end = self.mention_span(source)
+        mention = self.doc.text[start:end]
+        lower = source.lower_
+        if source.pos_ == "PRON" or lower in MALE_PRONOUNS | FEMALE_PRONOUNS | PLURAL_PRONOUNS | NEUTER_PRONOUNS:
+            target = self._resolve_pronoun(lower, start)
+            if target is None:
+                return None, 0.5
+            return Speaker(target.name, mention, start, end, target.kind), 0.85
+        # a named entity in the phrase (the one holding the head, else an appositive, else the last)
+        ents = [e for e in self.doc.ents if e.start_char < end and start < e.end_char
+                and e.label_ in ENTITY_KIND and not (e.label_ == "NORP" and e.root.dep_ in {"amod", "compound"})]
+        for child in source.children:
+            if child.dep_ == "appos":
+                ents += [e for e in self.doc.ents if e.start <= child.i < e.end and e.label_ == "PERSON"]
+        head_ent = next((e for e in ents if e.start <= source.i < e.end), None) or (
+            next((e for e in ents if e.label_ == "PERSON"), None))
+        if head_ent is not None:
+            kind = ENTITY_KIND[head_ent.label_]
+            name = clean_name(head_ent.text)
+            if kind == "person":
+                name = self.names.canonical(name, self.recent_speakers)
+            return Speaker(name, mention, start, end, kind), 1.0
+        # a description: "the president", "the ministry", "a spokesman for the Kremlin"
+        head = source.lemma_.lower()
+        if head in PERSON_NOUNS | ORG_NOUNS and source.tag_ in {"NN", "NNP"} \
+                and any(t.lower_ in {"the", "this", "that"} for t in source.lefts) \
+                and not any(c.dep_ in {"prep", "conj"} for c in source.children):
+            target = self._resolve_description(head, start)
+            if target is not None:
+                return Speaker(target.name, mention, start, end, target.kind), 0.85
+        kind_: SpeakerKind = "person" if head in PERSON_NOUNS else "organization" if head in ORG_NOUNS else "other"
+        return Speaker(_description_name(mention), mention, start, end, kind_), 0.75
+
+    def _resolve_pronoun(self, pronoun: str, pos: int) -> _Mention | None:
+        if pronoun in MALE_PRONOUNS | FEMALE_PRONOUNS:
+            want = "m" if pronoun in MALE_PRONOUNS else "f"
+            kinds: set[str] = {"person"}
+        elif pronoun in PLURAL_PRONOUNS | NEUTER_PRONOUNS:
+            want, kinds = "", {"organization", "place"}
+        else:
+            return None   # "I", "we", "you": the writer or the quoted speaker themselves
+        best: tuple[float, _Mention] | None = None
+        for m in self.mentions:
+            if m.start >= pos or pos - m.start > 1500 or m.kind not in kinds:
+                continue
+            gender = self.names.gender.get(self.names.canonical(m.name)) if m.kind == "person" else None
+            if want and gender and gender != want:
+                continue
+            score = -(pos - m.start) / 200.0
+            if m.subject:
+                score += 1.0
+            if self.recent_speakers and self.names.canonical(m.name) == self.recent_speakers[-1]:
+                score += 1.5
+            if best is None or score > best[0]:
+                best = (score, m)
+        if best is None:
+            return None
+        m = best[1]
+        name = self.names.canonical(m.name, self.recent_speakers) if m.kind == "person" else m.name
+        return _Mention(m.start, m.end, name, m.kind, m.descriptors, m.gender, m.subject)
+
+    def _resolve_description(self, head: str, pos: int) -> _Mention | None:
+        for m in reversed(self.mentions):
+            if m.start < pos and head in m.descriptors:
+                name = self.names.canonical(m.name, self.recent_speakers) if m.kind == "person" else m.name
+                return _Mention(m.start, m.end, name, m.kind, m.descriptors, m.gender, m.subject)
+        return None
+
+
+def attribute(doc: Doc, article_id: str, candidates: list[Candidate]) -> list[Quote]:
+    """Turn candidates into ``Quote`` records with speakers, canonical names and confidences."""
+    text = doc.text
+    attributor = Attributor(doc)
+    paragraphs = paragraph_spans(text)
+
+    def para_of(pos: int) -> int:
+        return next((k for k, (ps, pe) in enumerate(paragraphs) if ps <= pos <= pe), -1)
+
+    quotes: list[Quote] = []
+    last: tuple[int, Speaker] | None = None        # paragraph index and speaker of the last quote
+    for cand in candidates:
+        speaker: Speaker | None = None
+        factor = 1.0
+        how = cand.how
+        if cand.source is not None:
+            speaker, factor = attributor.resolve(cand.source)
+        elif cand.source_text is not None:
+            s, e = cand.source_text
+            name = clean_name(text[s:e])
+            speaker = Speaker(attributor.names.canonical(name, attributor.recent_speakers), text[s:e], s, e,
+                              "person")
+        elif how == "continuation":
+            p = para_of(cand.start)
+            starts_para = p >= 0 and cand.start - paragraphs[p][0] <= 1
+            if last is not None and (last[0] == p or (starts_para and last[0] >= p - 2)):
+                speaker = last[1]
+                factor = 1.0 if last[0] == p else 0.9
+            elif starts_para and p > 0:
+                speaker = _named_in_paragraph(attributor, paragraphs[p - 1])
+                factor = 0.8
+        if speaker is None:
+            factor = min(factor, 0.55)
+        confidence = CONFIDENCE.get(how, 0.6) * factor
+        if cand.kind == "indirect":
+            confidence *= 0.8 if cand.nominal else 0.9
+        content = TextSpan(cand.start, cand.end, text[cand.start:cand.end])
+        cue = TextSpan(cand.cue[0], cand.cue[1], text[cand.cue[0]:cand.cue[1]]) if cand.cue else None
+        statement = _statement(content, cue, speaker, text)
+        quotes.append(Quote(article_id, len(quotes), cand.kind, content, cue, speaker,
+                            round(max(0.0, min(1.0, confidence)), 3), statement))
+        if speaker is not None:
+            last = (para_of(cand.start), speaker)
+            attributor.recent_speakers.append(speaker.name)
+    return quotes
+
+
+def _description_name(mention: str) -> str:
+    """An unresolved description is its own name, lower-cased after a leading article: "the plan"."""
+    name = " ".join(mention.split()).strip(" ,.;:")
+    first, _, rest = name.partition(" ")
+    if first.lower() in {"the", "a", "an"} and rest:
+        return f"{first.lower()} {rest}"
+    return name
+
+
+def _named_in_paragraph(attributor: Attributor, para: tuple[int, int]) -> Speaker | None:
+    """The last person (else organisation) named in a paragraph: the speaker of a quote-only paragraph
+    that follows it."""
+    inside = [m for m in attributor.mentions if para[0] <= m.start < para[1]]
+    for kinds in ({"person"}, {"organization"}):
+        for m in reversed(inside):
+            if m.kind in kinds:
+                name = attributor.names.canonical(m.name, attributor.recent_speakers) if m.kind == "person" \
+                    else m.name
+                return Speaker(name, attributor.doc.text[m.start:m.end], m.start, m.end, m.kind)
+    return None
+
+
+def _statement(content: TextSpan, cue: TextSpan | None, speaker: Speaker | None, text: str) -> TextSpan:
+    """The quote as reported (content, cue and speaker mention together) when they are close by:
+    what the stance classifier reads."""
+    start, end = content.start, content.end
+    for span in ([cue.start, cue.end] if cue else [], [speaker.start, speaker.end] if speaker and
+                 speaker.start is not None and speaker.end is not None else []):
+        if span and abs(span[0] - content.start) < 300 or span and abs(span[1] - content.end) < 300:
+            start, end = min(start, span[0]), max(end, span[1])
+    if start > 0 and text[start - 1] in "\"“«„‘'":
+        start -= 1
+    if end < len(text) and text[end] in "\"”»’'":
+        end += 1
+    return TextSpan(start, end, text[start:end])

@@ -1,0 +1,219 @@
+"""Reporting cues: the verbs, phrases and punctuation that introduce speech, and what they govern.
+
+``find_cues(doc)`` reads the dependency parse and yields one ``CueRelation`` per reporting cue: the cue's
+words, the token that is its source (subject of the verb, object of "according to", ...), and the span
+of what was reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+# Verbs of saying, writing and announcing. Verbs that often mean something else ("add", "call", "note",
+# "state", "report", "tell") count only with a clausal complement or the particle that makes them speech.
+SPEECH_VERBS = frozenset("""
+say tell add warn insist argue claim declare announce state note explain write report reply respond ask
+urge accuse deny confirm suggest admit acknowledge complain stress emphasize emphasise repeat reiterate
+predict promise pledge vow threaten demand propose recommend criticize criticise condemn praise welcome
+reject dismiss describe assert maintain contend concede recall remark comment testify tweet post joke quip
+shout cry whisper mutter boast lament caution advise counter retort observe indicate signal conclude
+allege charge disclose reveal inform brief hail slam blast decry defend blame question wonder speculate
+underline underscore reaffirm voice express mention tout estimate forecast agree disagree announce
+proclaim affirm cite lash rule reckon opine muse concur object protest plead appeal call
+""".split())
+
+# Verbs whose direct object (or "for"/"against"/"on" phrase) can itself be the reported content:
+# "Beijing called for a ceasefire", "The ministry denied the report", "She urged restraint".
+NOMINAL_CONTENT = frozenset("""
+call urge deny confirm announce reject welcome condemn praise criticize criticise propose demand promise
+pledge vow threaten reiterate repeat dismiss slam blast decry defend blame accuse question hail warn insist
+reaffirm recommend advise appeal plead express voice tout disclose reveal
+""".split())
+# Prepositions that carry content after a cue: "call for", "warn against", "insist on", "accuse X of".
+CONTENT_PREPS = frozenset({"for", "against", "on", "of", "about", "that"})
+# Verbs whose object is the addressee, not the content: "Xi told Lukashenko".
+ADDRESSEE_VERBS = frozenset({"tell", "ask", "inform", "brief", "assure", "remind", "warn", "urge", "advise"})
+# Verbs that report speech only with a clausal complement.
+NEEDS_CLAUSE = frozenset({"add", "note", "state", "report", "tell", "write", "explain", "observe",
+                          "indicate", "signal", "conclude", "mention", "estimate", "forecast", "agree",
+                          "rule", "reckon", "cite", "post", "tweet", "respond", "reply", "counter", "recall",
+                          "comment", "ask", "wonder", "say", "claim", "argue", "insist", "charge", "allege"})
+# Heads that report on behalf of someone else: "a statement from the ministry said".
+DOCUMENT_NOUNS = frozenset({"statement", "report", "letter", "release", "tweet", "post", "document", "memo",
+                            "spokesman", "spokeswoman", "spokesperson", "announcement", "communique"})
+RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
+
+
+@dataclass(frozen=True)
+class CueRelation:
+    """A reporting cue in the parse: its words, its source token and the reported span (char offsets)."""
+
+    cue_start: int
+    cue_end: int
+    source: Token | None
+    content_start: int
+    content_end: int
+    verb: Token | None          # the reporting verb (None for "according to" and colons)
+    nominal: bool = False       # the content is a noun phrase ("called for a ceasefire")
+
+    @property
+    def content_len(self) -> int:
+        return self.content_end - self.content_start
+
+
+def _span_chars(tokens: list[Token]) -> tuple[int, int] | None:
+    tokens = [t for t in tokens if not t.is_space]
+    while tokens and (tokens[0].is_punct or tokens[0].dep_ == "mark" and tokens[0].lower_ in {"that", "as"}):
+        tokens = tokens[1:]
+    while tokens and tokens[-1].is_punct and tokens[-1].text not in {"\u201d", '"', "\u00bb", "\u2019", "'", ")"}:
+        tokens = tokens[:-1]
+    if not tokens:
+        return None
+    return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+
+
+def _subtree(token: Token) -> list[Token]:
+    return list(token.subtree)
+
+
+def find_subject(verb: Token) -> Token | None:
+    """The source of a reporting verb: its subject, climbing through participles, conjuncts and
+    passives ("was quoted as saying"), and through relative pronouns to the noun they stand for."""
+    if verb.dep_ in {"advcl", "pcomp", "xcomp"} and verb.head.lemma_ in {"cite", "quote", "report"}:
+        return find_subject(verb.head)   # "Lukashenko has been cited as saying"
+    seen = 0
+    tok: Token | None = verb
+    while tok is not None and seen < 6:
+        seen += 1
+        for child in tok.children:
+            if child.dep_ in {"nsubj", "nsubjpass", "csubj"}:
+                if child.lower_ in RELATIVE_PRONOUNS and tok.dep_ in {"relcl", "acl"}:
+                    return tok.head
+                return child
+        if tok.dep_ in {"agent"}:
+            return None
+        # "..., saying that"; "declined to comment and said"; "was cited as saying"
+        if tok.dep_ in {"advcl", "xcomp", "conj", "pcomp", "prep", "acl", "dep"} and tok.head is not tok:
+            if tok.dep_ == "acl" and tok.head.pos_ in {"NOUN", "PROPN"} and tok.tag_ == "VBG":
+                return tok.head            # "a statement saying that"
+            tok = tok.head
+            continue
+        break
+    # passive with agent: "it was announced by the ministry"
+    for child in verb.children:
+        if child.dep_ == "agent":
+            for pobj in child.children:
+                if pobj.dep_ == "pobj":
+                    return pobj
+    return None
+
+
+def document_source(subject: Token) -> Token | None:
+    """For "a statement from the ministry", the ministry; for "Xinhua's report", Xinhua."""
+    if subject.lemma_.lower() not in DOCUMENT_NOUNS:
+        return None
+    for child in subject.children:
+        if child.dep_ == "poss":
+            return child
+        if child.dep_ == "prep" and child.lower_ in {"from", "by", "of"}:
+            for pobj in child.children:
+                if pobj.dep_ == "pobj":
+                    return pobj
+    return None
+
+
+def _verb_cue_span(verb: Token) -> tuple[int, int]:
+    """The cue's words: the verb with its particle/preposition ("called for"), and the passive frame
+    of "was quoted as saying"."""
+    start, end = verb.idx, verb.idx + len(verb.text)
+    for child in verb.children:
+        if child.dep_ == "prt" or (child.dep_ == "prep" and child.lower_ in {"for", "against", "on"}
+                                   and child.i == verb.i + 1):
+            end = max(end, child.idx + len(child.text))
+    head = verb.head
+    if verb.dep_ in {"advcl", "pcomp", "xcomp"} and head.lemma_ in {"quote", "cite", "report", "hear"} \
+            and head.i < verb.i:
+        start = head.idx
+    return start, end
+
+
+def _content_tokens(verb: Token) -> tuple[list[Token], bool]:
+    """The tokens a reporting verb governs as content, and whether that content is nominal."""
+    lemma = verb.lemma_.lower()
+    clauses = [c for c in verb.children if c.dep_ in {"ccomp", "parataxis"}]
+    if clauses:
+        toks = [t for c in clauses for t in _subtree(c)]
+        return toks, False
+    right = [c for c in verb.children if c.i > verb.i]
+    if lemma == "call" and not any(c.dep_ in {"prep", "prt"} and c.lower_ in {"for", "on"} for c in right):
+        return [], False          # "called the police" is no speech; "called for talks" is
+    if verb.i + 1 < len(verb.doc) and verb.doc[verb.i + 1].lower_ == "that":
+        # a that-clause the parser did not attach as ccomp: everything to the right
+        return [t for c in right if c.dep_ not in {"punct", "cc", "conj"} for t in _subtree(c)], False
+    parts: list[Token] = []
+    nominal = False
+    # "urged Russia to withdraw", "called on Moscow to stop"
+    xcomps = [c for c in right if c.dep_ == "xcomp" or (c.dep_ == "advcl" and c.lemma_ in SPEECH_VERBS)]
+    for c in xcomps:
+        parts.extend(_subtree(c))
+    for c in right:
+        if c.dep_ in {"dobj", "dative"} and lemma in ADDRESSEE_VERBS and xcomps and c.i < xcomps[0].i:
+            parts.extend(_subtree(c))
+        elif lemma in NOMINAL_CONTENT and c.dep_ == "dobj" and lemma not in {"tell", "ask", "inform", "brief"}:
+            parts.extend(_subtree(c))
+            nominal = True
+        elif lemma in NOMINAL_CONTENT and c.dep_ in {"prep", "prt"} and c.lower_ in CONTENT_PREPS | {"on"}:
+            parts.extend(t for t in _subtree(c) if t is not c or c.dep_ == "prep" and c.lower_ not in {"for", "on"})
+            nominal = True
+    if parts:
+        return sorted(set(parts), key=lambda t: t.i), nominal and not xcomps
+    return [], False
+
+
+def find_cues(doc: Doc) -> list[CueRelation]:
+    """Every reporting cue in ``doc`` with its source and content."""
+    out: list[CueRelation] = []
+    for tok in doc:
+        if tok.pos_ in {"VERB", "AUX"} and tok.lemma_.lower() in SPEECH_VERBS \
+                and tok.dep_ not in {"amod", "compound", "acomp"} \
+                and not any(c.dep_ == "neg" for c in tok.children):
+            rel = _verb_relation(tok)
+            if rel is not None:
+                out.append(rel)
+        elif tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+            rel = _according_relation(doc, tok)
+            if rel is not None:
+                out.append(rel)
+    return out
+
+
+def _verb_relation(verb: Token) -> CueRelation | None:
+    if any(c.dep_ in {"advcl", "pcomp", "xcomp"} and c.lemma_ == "say" for c in verb.children) \
+            and verb.lemma_ in {"cite", "quote", "report"}:
+        return None              # "was cited as saying": the cue is "saying", handled there
+    content, nominal = _content_tokens(verb)
+    cue_start, cue_end = _verb_cue_span(verb)
+    subject = find_subject(verb)
+    if subject is not None:
+        subject = document_source(subject) or subject
+    span = _span_chars(content) if content else None
+    if span is None:
+        # No governed content: the quote may sit beside the cue (handled with the quotation marks).
+        return CueRelation(cue_start, cue_end, subject, cue_end, cue_end, verb, False)
+    return CueRelation(cue_start, cue_end, subject, span[0], span[1], verb, nominal)
+
+
+def _according_relation(doc: Doc, according: Token) -> CueRelation | None:
+    to = doc[according.i + 1]
+    source = next((c for c in to.children if c.dep_ == "pobj"), None)
+    if source is None:
+        return None
+    sent: Span = according.sent
+    phrase = set(t.i for t in according.subtree) | set(t.i for t in to.subtree) | {according.i, to.i}
+    rest = [t for t in sent if t.i not in phrase]
+    span = _span_chars(rest)
+    if span is None:
+        return None
+    return CueRelation(according.idx, to.idx + len(to.text), source, span[0], span[1], None, False)

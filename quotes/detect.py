@@ -1,0 +1,253 @@
+"""Detect quoted speech: direct, mixed and indirect quotes with their cues and source tokens.
+
+``detect(doc)`` combines the quotation marks of the text (``marks.py``) with the reporting cues of the
+parse (``cues.py``):
+
+* a cue whose content lies within quotation marks gives a **direct** quote (the quoted text);
+* a cue whose content holds quoted fragments among reported words gives a **mixed** quote (the clause);
+* a cue whose content has no quotation marks gives an **indirect** quote;
+* quotation marks right before or after a cue ("..., he said", "she said: ...") attach to that cue;
+* speech-like quotations with no cue continue the previous speaker (``Candidate.source is None``) and
+  short or title-like quotations with no cue (titles, names, scare quotes) are not speech.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+from quotes.cues import CueRelation, find_cues
+from quotes.marks import MarkSpan, find_quote_marks, paragraph_spans
+from quotes.types import QuoteKind
+
+_WORD = re.compile(r"[^\W_]+(?:[’'\-][^\W_]+)*")
+_SMALL_WORDS = frozenset("a an the of and or in on at to for with by from de la du van von vs".split())
+_TRANSCRIPT = re.compile(r"([A-Z][A-Z.'\- ]{1,40}[A-Z.]):[ \t]+(?=\S)")
+
+
+@dataclass
+class Candidate:
+    """A detected quote before attribution: content, cue and the token that names its source."""
+
+    kind: QuoteKind
+    start: int
+    end: int
+    cue: tuple[int, int] | None
+    source: Token | None
+    how: str                        # "cue", "adjacent", "colon", "transcript", "continuation", "according"
+    nominal: bool = False
+    source_text: tuple[int, int] | None = None   # a source given as raw text (transcripts)
+    marks: list[MarkSpan] = field(default_factory=list)
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def is_title_like(text: str) -> bool:
+    """“China-Belarus All-Weather Strategic Partnership”: every content word capitalised, no sentence."""
+    ws = words(text)
+    if not ws or text.rstrip()[-1:] in {".", "!", "?", ","}:
+        return False
+    content = [w for w in ws if w.lower() not in _SMALL_WORDS]
+    return bool(content) and all(w[0].isupper() or w[0].isdigit() for w in content)
+
+
+def is_speech_like(text: str) -> bool:
+    """Whether a quotation with no cue reads as speech rather than a title, name or scare quote."""
+    ws = words(text)
+    if is_title_like(text):
+        return False
+    if len(ws) >= 6:
+        return True
+    return len(ws) >= 3 and text.rstrip()[-1:] in {".", "!", "?", ",", "\u2026"} and text.lstrip()[:1].isupper()
+
+
+def _outside_words(text: str, start: int, end: int, marks: list[MarkSpan]) -> int:
+    """Number of words in ``text[start:end]`` that are not inside any of ``marks``."""
+    pieces = []
+    pos = start
+    for m in sorted(marks, key=lambda m: m.start):
+        if m.start > pos:
+            pieces.append(text[pos:max(pos, m.start - 1)])
+        pos = max(pos, m.end + 1)
+    if pos < end:
+        pieces.append(text[pos:end])
+    return sum(len(words(p)) for p in pieces)
+
+
+def detect(doc: Doc) -> list[Candidate]:
+    """All quote candidates of ``doc``, in text order."""
+    text = doc.text
+    paragraphs = paragraph_spans(text)
+    all_marks = find_quote_marks(text)
+    top = [m for m in all_marks if m.nested_in is None and not any(
+        o is not m and o.start <= m.start and m.end <= o.end for o in all_marks)]
+    cues = [r for r in find_cues(doc) if not any(m.start <= r.cue_start < m.end for m in top)]
+
+    candidates: list[Candidate] = []
+    used: set[int] = set()          # indices into ``top``
+
+    # 1. Cues whose governed content is known from the parse.
+    for rel in cues:
+        if rel.content_len == 0:
+            continue
+        inside = [k for k, m in enumerate(top) if m.start < rel.content_end and rel.content_start < m.end
+                  and k not in used]
+        if inside:
+            ms = [top[k] for k in inside]
+            start = min(rel.content_start, ms[0].start)
+            end = max(rel.content_end, ms[-1].end)
+            if _outside_words(text, start, end, ms) <= 1:
+                cand = Candidate("direct", ms[0].start, ms[-1].end, (rel.cue_start, rel.cue_end), rel.source,
+                                 "cue", marks=ms)
+            else:
+                if ms[-1].end >= end and ms[-1].end < len(text):
+                    end = ms[-1].end + 1            # keep the closing mark of the last fragment
+                if ms[0].start <= start:
+                    start = ms[0].start - 1
+                cand = Candidate("mixed", start, end, (rel.cue_start, rel.cue_end), rel.source, "cue",
+                                 marks=ms)
+            used.update(inside)
+            candidates.append(cand)
+        elif _indirect_ok(doc, rel):
+            how = "according" if rel.verb is None else "cue"
+            candidates.append(Candidate("indirect", rel.content_start, rel.content_end,
+                                        (rel.cue_start, rel.cue_end), rel.source, how, nominal=rel.nominal))
+
+    # 2. Quotation marks beside a cue: "...," he said / she said: "..." / "A," he said, "B."
+    for k, m in enumerate(top):
+        if k in used:
+            continue
+        rel = _adjacent_cue(doc, m, cues, paragraphs)
+        if rel is None:
+            continue
+        used.add(k)
+        prev = next((c for c in candidates if c.cue == (rel.cue_start, rel.cue_end) and c.kind == "direct"), None)
+        if prev is not None and prev.marks and _same_paragraph(paragraphs, prev.start, m.end):
+            prev.start, prev.end = min(prev.start, m.start), max(prev.end, m.end)
+            prev.marks.append(m)
+            continue
+        candidates.append(Candidate("direct", m.start, m.end, (rel.cue_start, rel.cue_end), rel.source,
+                                    "adjacent", marks=[m]))
+
+    # 3. Transcripts: "PENCE: Gennifer Flowers will not be attending ..."
+    for pstart, pend in paragraphs:
+        tm = _TRANSCRIPT.match(text, pstart, pend)
+        if tm and len(words(tm.group(1))) <= 4 and len(words(text[tm.end():pend])) >= 3:
+            if any(c.start < pend and pstart < c.end for c in candidates):
+                continue
+            candidates.append(Candidate("direct", tm.end(), pend, (tm.end(1), tm.end(1) + 1), None, "transcript",
+                                        source_text=(tm.start(1), tm.end(1))))
+            for k, m in enumerate(top):
+                if pstart <= m.start < pend:
+                    used.add(k)
+
+    # 4. Remaining quotations: speech with no cue (colon-introduced, or continuing the last speaker).
+    for k, m in enumerate(top):
+        if k in used:
+            continue
+        quoted = text[m.start:m.end]
+        before = text[:m.start - 1].rstrip()
+        if before.endswith(":") and len(words(quoted)) >= 2 and not is_title_like(quoted):
+            colon = len(before) - 1
+            candidates.append(Candidate("direct", m.start, m.end, (colon, colon + 1), _colon_source(doc, colon),
+                                        "colon", marks=[m]))
+            continue
+        if not is_speech_like(quoted):
+            continue
+        start, end, kind, how = m.start, m.end, "direct", "continuation"
+        source: Token | None = None
+        span = doc.char_span(m.start, m.end, alignment_mode="expand")
+        if span is not None:
+            s = span[0].sent
+            lead = text[s.start_char:max(s.start_char, m.start - 1)]
+            if any(c.start < m.end and m.start < c.end for c in candidates):
+                continue
+            if 2 <= len(words(lead)) <= 6:
+                # "China and Belarus “should support each other ...”": the lead-in is reported too
+                kind, start, end = "mixed", s.start_char, min(len(text), m.end + 1)
+            elif len(words(lead)) > 6:
+                # a quoted fragment inside narration with no cue: its source is the clause's subject
+                root = s.root
+                source = next((t for t in root.children if t.dep_ in {"nsubj", "nsubjpass"}), None)
+                if source is None or source.pos_ not in {"NOUN", "PROPN", "PRON"}:
+                    continue
+                how = "embedded"
+        candidates.append(Candidate(kind, start, end, None, source, how, marks=[m]))
+
+    candidates = _drop_nested(candidates)
+    return sorted(candidates, key=lambda c: c.start)
+
+
+def _indirect_ok(doc: Doc, rel: CueRelation) -> bool:
+    """Reported speech without quotation marks must say something: a clause, or a noun phrase after
+    a verb such as "call for" or "deny"."""
+    span = doc.char_span(rel.content_start, rel.content_end, alignment_mode="expand")
+    if span is None:
+        return False
+    n = sum(1 for t in span if not t.is_punct and not t.is_space)
+    if rel.nominal:
+        return n >= 2 and any(t.pos_ in {"NOUN", "PROPN"} for t in span)
+    has_verb = any(t.pos_ in {"VERB", "AUX"} for t in span)
+    return n >= 3 and has_verb
+
+
+def _same_paragraph(paragraphs: list[tuple[int, int]], a: int, b: int) -> bool:
+    return any(ps <= a and b <= pe for ps, pe in paragraphs)
+
+
+def _adjacent_cue(doc: Doc, mark: MarkSpan, cues: list[CueRelation],
+                  paragraphs: list[tuple[int, int]]) -> CueRelation | None:
+    """A cue right after the closing mark (", he said") or right before the opening one ("said:")."""
+    text = doc.text
+    para = next(((ps, pe) for ps, pe in paragraphs if ps <= mark.start < pe), (0, len(text)))
+    best: CueRelation | None = None
+    for rel in cues:
+        if rel.verb is None or not (para[0] <= rel.cue_start < para[1]):
+            continue
+        left = min(rel.cue_start, rel.source.idx if rel.source is not None else rel.cue_start)
+        if rel.cue_start > mark.end:
+            gap = text[mark.end + 1:left]
+            # "…,” Xi told Lukashenko" / "…,” said Hugh Hill"
+            if len(words(gap)) == 0 and len(gap) <= 4 and rel.content_len == 0 or \
+                    len(words(gap)) == 0 and len(gap) <= 4 and rel.content_start >= mark.start - 1:
+                return rel
+            if len(words(gap)) == 0 and len(gap) <= 4:
+                best = best or rel
+        elif rel.cue_end <= mark.start:
+            right = max(rel.cue_end, rel.source.idx + len(rel.source.text) if rel.source is not None else 0)
+            gap = text[right:mark.start - 1]
+            if len(words(gap)) <= 4 and gap.rstrip().endswith((":", ",")) and rel.content_len == 0:
+                best = rel
+    return best
+
+
+def _colon_source(doc: Doc, colon: int) -> Token | None:
+    """The speaker introduced before a colon: the subject of that clause, or the last name before it."""
+    span = doc.char_span(max(0, colon - 1), colon, alignment_mode="expand")
+    if span is None:
+        return None
+    sent = span[0].sent
+    subj = [t for t in sent if t.i <= span[-1].i and t.dep_ in {"nsubj", "nsubjpass"}]
+    if subj:
+        return subj[-1]
+    ents = [e for e in doc.ents if e.label_ in {"PERSON", "ORG", "GPE", "NORP"} and sent.start <= e.start
+            and e.end_char <= colon]
+    return ents[-1].root if ents else None
+
+
+def _drop_nested(cands: list[Candidate]) -> list[Candidate]:
+    """Drop an indirect quote whose cue sits inside another quote's content ("X said Y was reiterating
+    Z"): the outer report is the attribution; also drop exact duplicates."""
+    out: list[Candidate] = []
+    for c in cands:
+        if c.kind == "indirect" and c.cue is not None and any(
+                o is not c and o.start <= c.cue[0] < o.end for o in cands):
+            continue
+        if any(o.start == c.start and o.end == c.end for o in out):
+            continue
+        out.append(c)
+    return out

@@ -1,0 +1,207 @@
+"""Read articles from files and folders: .txt, .md, .html/.htm, .json and .jsonl.
+
+Reading never raises for a bad file: each input yields either an ``Article`` or a ``Skipped`` record that
+names the file and the reason, so one broken article never stops a batch.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from quotes.types import Article
+
+TEXT_SUFFIXES = {".txt", ".md"}
+HTML_SUFFIXES = {".html", ".htm"}
+JSON_SUFFIXES = {".json", ".jsonl"}
+SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
+
+META_KEYS = ("date", "title", "url", "source")
+# "date 2023-03-02", "Title: ...", "source = BBC" at the top of a text file.
+_META_LINE = re.compile(r"^[ \t]*(date|title|url|source)[ \t]*[:=]?[ \t]+(\S.*?)[ \t]*$", re.IGNORECASE)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(\n|\Z)", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input that produced no article, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class ReadResult:
+    """What reading one file gave: articles, skips, and warnings (e.g. a non-UTF-8 encoding)."""
+
+    articles: list[Article] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
+    """Yield ``(file, root)`` for every file under ``paths``; ``root`` is what ids are relative to.
+
+    Folders are walked recursively in sorted order; hidden files and folders are ignored.
+    """
+    for path in paths:
+        if path.is_dir():
+            for file in sorted(path.rglob("*")):
+                rel = file.relative_to(path)
+                if file.is_file() and not any(part.startswith(".") for part in rel.parts):
+                    yield file, path
+        else:
+            yield path, path.parent
+
+
+def article_id(file: Path, root: Path) -> str:
+    """The path of ``file`` relative to ``root`` without its extension, with forward slashes."""
+    try:
+        rel = file.relative_to(root)
+    except ValueError:
+        rel = Path(file.name)
+    return rel.with_suffix("").as_posix()
+
+
+def decode(data: bytes, name: str) -> tuple[str, str | None]:
+    """Decode bytes as UTF-8 (with or without BOM); fall back to cp1252/latin-1 with a warning."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        where = f"byte {exc.start}"
+    for encoding in ("cp1252", "latin-1"):
+        try:
+            return data.decode(encoding), f"{name}: not valid UTF-8 ({where}); decoded as {encoding}"
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
+def looks_binary(data: bytes) -> bool:
+    head = data[:8192]
+    if b"\x00" in head:
+        return True
+    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return bool(head) and control / len(head) > 0.1
+
+
+def parse_text_metadata(text: str) -> dict[str, str]:
+    """Metadata from a leading block of ``key value`` lines or from YAML-like front matter."""
+    meta: dict[str, str] = {}
+    front = _FRONT_MATTER.match(text)
+    lines = front.group(1).splitlines() if front else text.lstrip("\n").splitlines()[:8]
+    for line in lines:
+        if not line.strip():
+            if meta and not front:
+                break
+            continue
+        m = _META_LINE.match(line)
+        if not m:
+            if front:
+                continue
+            break
+        meta.setdefault(m.group(1).lower(), m.group(2).strip().strip("\"'"))
+    return meta
+
+
+def _article(id_: str, text: str, path: str, meta: dict[str, Any]) -> Article:
+    def field_(key: str) -> str | None:
+        value = meta.get(key)
+        return str(value) if value not in (None, "") else None
+
+    return Article(id=id_, text=text, path=path, date=field_("date"), title=field_("title"),
+                   url=field_("url"), source=field_("source"))
+
+
+def _from_json_record(record: Any, default_id: str, path: str, where: str) -> Article | Skipped:
+    if not isinstance(record, dict):
+        return Skipped(path, f"{where}: expected a JSON object with a 'text' field")
+    text = record.get("text")
+    if not isinstance(text, str):
+        return Skipped(path, f"{where}: missing 'text' field" if text is None else f"{where}: 'text' is not a string")
+    if not text.strip():
+        return Skipped(path, f"{where}: empty text")
+    id_ = record.get("id")
+    return _article(str(id_) if id_ not in (None, "") else default_id, text, path, record)
+
+
+def read_file(file: Path, root: Path) -> ReadResult:
+    """Read one file into articles; problems become ``Skipped`` records, never exceptions."""
+    result = ReadResult()
+    name = str(file)
+    suffix = file.suffix.lower()
+    if suffix not in SUPPORTED:
+        result.skipped.append(Skipped(name, f"unsupported file type '{suffix or file.name}' "
+                                            f"(expected one of {', '.join(sorted(SUPPORTED))})"))
+        return result
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        result.skipped.append(Skipped(name, f"unreadable: {exc.strerror or exc}"))
+        return result
+    if not data.strip():
+        result.skipped.append(Skipped(name, "empty file"))
+        return result
+    if looks_binary(data):
+        result.skipped.append(Skipped(name, "binary file, not text"))
+        return result
+    text, warning = decode(data, name)
+    if warning:
+        result.warnings.append(warning)
+    id_ = article_id(file, root)
+
+    if suffix in TEXT_SUFFIXES:
+        result.articles.append(_article(id_, text, name, parse_text_metadata(text)))
+    elif suffix in HTML_SUFFIXES:
+        item = _from_html(text, id_, name)
+        (result.articles if isinstance(item, Article) else result.skipped).append(item)  # type: ignore[arg-type]
+    elif suffix == ".json":
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as exc:
+            result.skipped.append(Skipped(name, f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"))
+            return result
+        item = _from_json_record(record, id_, name, "JSON")
+        (result.articles if isinstance(item, Article) else result.skipped).append(item)  # type: ignore[arg-type]
+    else:  # .jsonl
+        for lineno, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                result.skipped.append(Skipped(name, f"line {lineno}: invalid JSON: {exc.msg}"))
+                continue
+            item = _from_json_record(record, f"{id_}:{lineno}", name, f"line {lineno}")
+            (result.articles if isinstance(item, Article) else result.skipped).append(item)  # type: ignore[arg-type]
+    return result
+
+
+def _from_html(html: str, id_: str, path: str) -> Article | Skipped:
+    import trafilatura
+
+    try:
+        doc = trafilatura.bare_extraction(html, with_metadata=True, favor_recall=True,
+                                          include_comments=False, include_tables=False)
+    except Exception as exc:  # trafilatura raises many kinds on broken markup
+        return Skipped(path, f"HTML could not be parsed: {exc}")
+    text = getattr(doc, "text", None) if doc is not None else None
+    if not text or not text.strip():
+        return Skipped(path, "no main text found in the HTML page")
+    meta = {"date": doc.date, "title": doc.title, "url": doc.url, "source": doc.sitename}  # type: ignore[union-attr]
+    return _article(id_, text, path, meta)
+
+
+def read_paths(paths: Iterable[Path]) -> Iterator[tuple[Path, ReadResult]]:
+    """Read every supported file under ``paths``, one ``ReadResult`` per file."""
+    for file, root in iter_files(paths):
+        if not file.exists():
+            yield file, ReadResult(skipped=[Skipped(str(file), "no such file or folder")])
+            continue
+        yield file, read_file(file, root)

@@ -1,0 +1,114 @@
+"""The pipeline: read → parse → detect → attribute → classify stance, batched.
+
+    pipeline = Pipeline(classifier=StanceClassifier.load(path), topics=load_topics(None))
+    for article, quotes in pipeline.run(articles):
+        ...
+
+Articles are parsed with ``nlp.pipe``; the stance of every (quote, topic) pair of a batch of articles is
+classified in one call, so the transformer sees large, length-sorted batches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
+from itertools import islice
+from typing import TYPE_CHECKING, Protocol
+
+from quotes.attribute import attribute
+from quotes.detect import detect
+from quotes.nlp import load_nlp
+from quotes.types import Article, Quote, Stance, Topic
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+# Bump when detection or attribution changes what they produce: stored results are then redone.
+PIPELINE_VERSION = "1"
+
+
+class _Prediction(Protocol):
+    label: str
+    score: float
+
+
+class StancePredictor(Protocol):
+    """What the pipeline needs of a stance model (``quotes.stance.model.StanceClassifier``)."""
+
+    def predict(self, pairs: Sequence[tuple[str, str]], batch_size: int = ...) -> Sequence[_Prediction]: ...
+
+
+def content_hash(article: Article) -> str:
+    """Hash of what the results of an article depend on: its text and metadata."""
+    h = hashlib.sha256(article.text.encode("utf-8"))
+    for value in (article.date, article.title, article.url, article.source):
+        h.update(b"\x00" + (value or "").encode("utf-8"))
+    return h.hexdigest()
+
+
+def processing_key(model_id: str | None, topics: Sequence[Topic]) -> str:
+    """Identifies the settings results were produced with: pipeline version, stance model and topics."""
+    h = hashlib.sha256(PIPELINE_VERSION.encode())
+    h.update((model_id or "no-stance").encode())
+    for t in topics:
+        h.update(f"\x00{t.id}\x01{t.phrase}".encode())
+    return h.hexdigest()[:16]
+
+
+def statement_text(quote: Quote) -> str:
+    """What the stance classifier reads for a quote: the quote as reported, with its cue and speaker."""
+    if quote.statement is not None:
+        return quote.statement.text
+    return quote.content.text
+
+
+class Pipeline:
+    """Extract quotes from articles and, given a classifier and topics, their stance."""
+
+    def __init__(self, nlp: Language | None = None, classifier: StancePredictor | None = None,
+                 topics: Sequence[Topic] = (), batch_size: int = 32, n_process: int = 1) -> None:
+        self.nlp = nlp if nlp is not None else load_nlp()
+        self.classifier = classifier
+        self.topics = list(topics) if classifier is not None else []
+        self.batch_size = batch_size
+        self.n_process = n_process
+
+    def extract_one(self, article: Article) -> list[Quote]:
+        """Quotes of a single article (no batching)."""
+        return next(self.run([article]))[1]
+
+    def run(self, articles: Iterable[Article]) -> Iterator[tuple[Article, list[Quote]]]:
+        """Yield ``(article, quotes)`` for every article, in input order."""
+        it = iter(articles)
+        while True:
+            batch = list(islice(it, self.batch_size))
+            if not batch:
+                return
+            yield from self.run_batch(batch)
+
+    def run_batch(self, batch: list[Article]) -> list[tuple[Article, list[Quote]]]:
+        docs = self.nlp.pipe((a.text for a in batch), batch_size=self.batch_size, n_process=self.n_process)
+        results = [(article, attribute(doc, article.id, detect(doc))) for article, doc in zip(batch, docs)]
+        if self.classifier is not None and self.topics:
+            results = self._classify(results)
+        return results
+
+    def _classify(self, results: list[tuple[Article, list[Quote]]]) -> list[tuple[Article, list[Quote]]]:
+        """Stance of every (quote, topic) pair of the batch, in one call to the classifier."""
+        assert self.classifier is not None
+        pairs = [(topic.phrase, statement_text(q)) for _, quotes in results for q in quotes for topic in self.topics]
+        if not pairs:
+            return results
+        predictions = iter(self.classifier.predict(pairs))
+        out = []
+        for article, quotes in results:
+            new = []
+            for q in quotes:
+                stance = {}
+                for topic in self.topics:
+                    p = next(predictions)
+                    stance[topic.id] = Stance(p.label, float(p.score))
+                new.append(replace(q, stance=stance))
+            out.append((article, new))
+        return out

@@ -1,0 +1,113 @@
+"""Speaker names: clean a mention into a name, and map the short and titled forms of a name in one
+article to its fullest form ("Xi", "President Xi", "Chinese leader Xi Jinping" → "Xi Jinping")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+TITLES = frozenset("""
+president vice prime minister chancellor leader mr mrs ms miss mx dr sen senator rep representative gov governor
+mayor secretary general gen col lt sgt capt king queen prince princess pope sir lord lady dame judge justice
+chairman chairwoman chair ceo cfo spokesman spokeswoman spokesperson ambassador foreign defense defence
+interior finance former then candidate nominee republican democratic democrat gop sheikh ayatollah premier
+commissioner director professor prof rev reverend chief deputy acting interim attorney first lady
+presidential congressman congresswoman councillor councilman councilwoman lawmaker mp mep envoy
+commander admiral marshal officer minister's president's state-run state news agency leader's
+""".split())
+FEMALE_TITLES = frozenset({"mrs", "ms", "miss", "madam", "madame", "queen", "princess", "lady", "dame",
+                           "congresswoman", "chairwoman", "spokeswoman", "councilwoman"})
+MALE_TITLES = frozenset({"mr", "sir", "king", "prince", "lord", "congressman", "chairman", "spokesman",
+                         "councilman", "sheikh"})
+# A few very common first names, enough to tell "he" from "she" in most news stories.
+FEMALE_NAMES = frozenset("""
+hillary kellyanne nancy elizabeth sarah maria mary anna anne angela theresa kamala michelle melania ivanka
+jennifer jessica emily olga natalia irina yulia svetlana ursula christine marine giorgia jacinda liz
+susan karen linda barbara patricia margaret catherine kate laura lisa julia helen ruth rachel hannah
+amy claire sophie emma alice jane janet ann deborah donna nicola kristi nikki lauren megan ayanna
+""".split())
+MALE_NAMES = frozenset("""
+donald joe barack bill george john james robert michael david richard thomas charles mike mitch paul
+bernie ted marco jeb chris tim mark peter andrew steve stephen jeff kevin brian jason eric ben sean
+vladimir sergei sergey dmitry alexei alexander volodymyr emmanuel olaf boris rishi keir xi wang li
+recep benjamin narendra justin jair luis carlos jose juan ahmed mohammed muhammad ali hassan ivan
+reince newt rudy corey jared rand lindsey jim tom dan matt nick scott gary frank larry harry henry
+""".split())
+
+_SPACES = re.compile(r"\s+")
+_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+
+
+def clean_name(text: str) -> str:
+    """Strip determiners, titles, nationality-free honorifics and possessives from a name mention."""
+    text = _SPACES.sub(" ", text.replace("\u00a0", " ")).strip(" ,.;:\"'“”‘’()")
+    text = _POSSESSIVE.sub("", text)
+    tokens = text.split(" ")
+    while len(tokens) > 1 and (tokens[0].lower().rstrip(".") in TITLES or tokens[0].lower() in {"the", "a", "an"}):
+        tokens = tokens[1:]
+    name = " ".join(tokens)
+    if name.isupper() and len(name) > 3:
+        name = name.title()          # transcripts: "PENCE" -> "Pence"
+    return name
+
+
+def title_gender(text: str) -> str | None:
+    """'m' or 'f' from an honorific or a common first name in ``text``; None when it does not say."""
+    for raw in text.split():
+        w = raw.lower().strip(".,")
+        if w in FEMALE_TITLES or w in FEMALE_NAMES:
+            return "f"
+        if w in MALE_TITLES or w in MALE_NAMES:
+            return "m"
+    return None
+
+
+def _tokens(name: str) -> list[str]:
+    return [t.lower() for t in re.findall(r"[^\W_]+", name)]
+
+
+@dataclass
+class NameIndex:
+    """The person names of one article, each short form mapped to its fullest unambiguous form."""
+
+    full: list[str] = field(default_factory=list)   # fullest names, in order of first mention
+    gender: dict[str, str] = field(default_factory=dict)
+
+    def add(self, name: str, gender: str | None = None) -> None:
+        if not name:
+            return
+        toks = _tokens(name)
+        # a longer form absorbs an earlier shorter one: "Xi" then "Xi Jinping"
+        for k, other in enumerate(self.full):
+            other_toks = _tokens(other)
+            if set(other_toks) < set(toks) and _compatible(other_toks, toks):
+                self.full[k] = name
+                if other in self.gender:
+                    self.gender.setdefault(name, self.gender.pop(other))
+                break
+            if set(toks) <= set(other_toks):
+                name = other
+                break
+        else:
+            self.full.append(name)
+        if gender:
+            self.gender.setdefault(name, gender)
+
+    def canonical(self, name: str, recent: list[str] | None = None) -> str:
+        """The fullest form of ``name``; among several ("Clinton"), the most recently used one."""
+        toks = set(_tokens(name))
+        if not toks:
+            return name
+        matches = [f for f in self.full if toks <= set(_tokens(f))]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1 and recent:
+            for r in reversed(recent):
+                if r in matches:
+                    return r
+        return name
+
+
+def _compatible(short: list[str], long: list[str]) -> bool:
+    """A short form must share the long form's last token or first token ("Xi" of "Xi Jinping")."""
+    return short[-1] == long[-1] or short[0] == long[0]
