@@ -1,0 +1,261 @@
+"""Cross-article speaker identity: one canonical speaker per person across the whole store.
+
+Within an article the extractor already maps short and titled forms to the fullest name. Across
+articles :func:`link_names` groups the names it produced:
+
+1. names equal after case folding, whitespace and (for people) leading titles ("President Xi" → "xi")
+   are one speaker;
+2. a user-editable aliases file (TOML, see :func:`load_aliases`) merges or renames speakers by hand;
+   it always wins;
+3. a person's name whose tokens appear, in order, inside exactly one longer person name links to it
+   ("Xi" → "Xi Jinping"); the longer name wins. Ambiguous names stay apart ("Clinton" when both
+   "Hillary Clinton" and "Bill Clinton" exist).
+
+Aliases file::
+
+    [[speaker]]
+    name = "Xi Jinping"
+    aliases = ["Chinese President Xi", "Xi"]
+    kind = "person"          # optional: person, organization, place, other
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+from quotes.types import Quote, SpeakerKind
+
+DEFAULT_ALIASES_NAME = "quotes-aliases.toml"
+SPEAKER_KINDS: tuple[str, ...] = ("person", "organization", "place", "other")
+
+# Leading words dropped from a person's name before comparing (case-folded, trailing "." removed).
+TITLES: frozenset[str] = frozenset(str.split("""
+    president vice prime minister chancellor premier senator sen rep representative congressman
+    congresswoman gov governor mayor secretary general gen mr mrs ms miss mx dr prof professor sir dame
+    lord lady king queen prince princess pope chairman chairwoman chair ceo judge justice chief
+    ambassador commissioner director coach captain capt lt col sgt rev reverend sheikh former
+    deputy foreign finance defense defence interior health speaker leader
+"""))
+PRONOUNS: frozenset[str] = frozenset(
+    str.split("he she they him her them i we you it his hers their theirs"))
+
+
+class AliasesError(ValueError):
+    """The aliases file cannot be read; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class AliasEntry:
+    """One ``[[speaker]]`` table: every name in ``aliases`` (and ``name``) becomes ``name``."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    kind: SpeakerKind | None = None
+
+
+@dataclass(frozen=True)
+class Aliases:
+    """The parsed aliases file (``path`` is None for aliases built in code)."""
+
+    entries: tuple[AliasEntry, ...] = ()
+    path: Path | None = None
+
+
+@dataclass(frozen=True)
+class Canonical:
+    """The cross-article identity a raw (name, kind) pair links to."""
+
+    name: str
+    kind: str
+
+
+def default_aliases_path(store_path: str | Path) -> Path:
+    """``quotes-aliases.toml`` next to the store."""
+    return Path(store_path).resolve().parent / DEFAULT_ALIASES_NAME
+
+
+def load_aliases(path: str | Path) -> Aliases:
+    """Read and validate an aliases file; raise :class:`AliasesError` naming the file on any problem."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AliasesError(f"aliases file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AliasesError(f"cannot read aliases file {path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise AliasesError(f"{path} is not valid TOML: {exc}") from None
+    unknown = sorted(set(data) - {"speaker"})
+    if unknown:
+        raise AliasesError(f"{path}: unknown top-level key(s) {', '.join(unknown)}; expected [[speaker]] tables")
+    tables = data.get("speaker", [])
+    if not isinstance(tables, list):
+        raise AliasesError(f"{path}: 'speaker' must be an array of tables ([[speaker]])")
+    entries: list[AliasEntry] = []
+    owner: dict[str, str] = {}
+    for number, table in enumerate(tables, 1):
+        where = f"{path}: [[speaker]] #{number}"
+        if not isinstance(table, dict):
+            raise AliasesError(f"{where} must be a table")
+        extra = sorted(set(table) - {"name", "aliases", "kind"})
+        if extra:
+            raise AliasesError(f"{where}: unknown key(s) {', '.join(extra)}; expected name, aliases, kind")
+        name = table.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise AliasesError(f"{where}: 'name' is required and must be a non-empty string")
+        name = " ".join(name.split())
+        where = f"{path}: [[speaker]] {name!r}"
+        aliases = table.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+            raise AliasesError(f"{where}: 'aliases' must be a list of non-empty strings")
+        kind = table.get("kind")
+        if kind is not None and kind not in SPEAKER_KINDS:
+            raise AliasesError(f"{where}: unknown kind {kind!r}; expected {', '.join(SPEAKER_KINDS)}")
+        for form in [name, *aliases]:
+            key = " ".join(form.split()).casefold()
+            if owner.get(key, name) != name:
+                raise AliasesError(f"{where}: {form!r} is already an alias of {owner[key]!r}")
+            owner[key] = name
+        entries.append(AliasEntry(name, tuple(" ".join(a.split()) for a in aliases),
+                                  cast(SpeakerKind | None, kind)))
+    return Aliases(tuple(entries), path)
+
+
+def name_tokens(name: str, kind: str) -> tuple[str, ...]:
+    """Case-folded tokens of ``name``; for people, leading titles are dropped (when a name remains)."""
+    tokens = [t.strip(".,;:'\"()").casefold() for t in name.split()]
+    tokens = [t for t in tokens if t]
+    if kind == "person":
+        while len(tokens) > 1 and tokens[0].rstrip(".") in TITLES:
+            tokens.pop(0)
+    return tuple(tokens)
+
+
+def _is_subsequence(short: Sequence[str], long: Sequence[str]) -> bool:
+    it = iter(long)
+    return all(token in it for token in short)
+
+
+@dataclass
+class _Group:
+    key: tuple[str, ...]
+    names: Counter[str]
+    kinds: Counter[str]
+    fixed_name: str | None = None
+    fixed_kind: str | None = None
+
+    @property
+    def kind(self) -> str:
+        if self.fixed_kind:
+            return self.fixed_kind
+        named = [(n, k) for k, n in self.kinds.items() if k != "other"]
+        return max(named)[1] if named else "other"
+
+    def display(self) -> str:
+        if self.fixed_name:
+            return self.fixed_name
+        # Prefer an untitled form ("Xi" over "President Xi"), then the most used, then the longest.
+        def rank(name: str) -> tuple[bool, int, int, str]:
+            return (len(name_tokens(name, "other")) == len(self.key) - 1, self.names[name], len(name), name)
+        return max(self.names, key=rank)
+
+
+def link_names(names: Iterable[tuple[str, str, int]], aliases: Aliases | None = None
+               ) -> dict[tuple[str, str], Canonical]:
+    """Map each raw ``(name, kind, uses)`` to its canonical speaker; see the module docstring."""
+    groups: dict[tuple[str, ...], _Group] = {}
+    raw_key: dict[tuple[str, str], tuple[str, ...]] = {}
+    alias_key: dict[tuple[str, ...], tuple[str, ...]] = {}
+    entry_keys: list[tuple[AliasEntry, tuple[str, ...]]] = []
+    for entry in aliases.entries if aliases else ():
+        key = ("=", *name_tokens(entry.name, "other"))  # a namespace of its own: the file decides
+        entry_keys.append((entry, key))
+        groups[key] = _Group(key, Counter(), Counter(), entry.name, entry.kind)
+        for form in (entry.name, *entry.aliases):
+            for kind in SPEAKER_KINDS:
+                alias_key.setdefault(name_tokens(form, kind), key)
+            alias_key[name_tokens(form, "other")] = key
+    for name, kind, uses in names:
+        tokens = name_tokens(name, kind)
+        if not tokens:
+            continue
+        key = alias_key.get(name_tokens(name, "other")) or alias_key.get(tokens) or (kind, *tokens)
+        group = groups.setdefault(key, _Group(key, Counter(), Counter()))
+        group.names[name] += max(uses, 1)
+        group.kinds[kind] += max(uses, 1)
+        raw_key[(name, kind)] = key
+
+    # A name of unknown kind joins the one named group with the same tokens and a known kind.
+    by_tokens: dict[tuple[str, ...], list[tuple[str, ...]]] = defaultdict(list)
+    for key in groups:
+        if key[0] not in ("=", "other"):
+            by_tokens[key[1:]].append(key)
+    merged: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for key in list(groups):
+        if key[0] == "other" and len(by_tokens.get(key[1:], ())) == 1:
+            into = by_tokens[key[1:]][0]
+            groups[into].names.update(groups[key].names)
+            groups[into].kinds.update(groups[key].kinds)
+            merged[key] = into
+            del groups[key]
+    raw_key = {raw: merged.get(key, key) for raw, key in raw_key.items()}
+
+    # Link a person's name to the unique maximal longer person name that contains its tokens in order.
+    people = {k: g for k, g in groups.items() if g.kind == "person" and (g.names or g.fixed_name)}
+    match_tokens = {k: name_tokens(g.display(), "person") if k[0] == "=" else k[1:] for k, g in people.items()}
+    by_token: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+    for key, tokens in match_tokens.items():
+        for token in tokens:
+            by_token[token].add(key)
+    target: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for key, tokens in match_tokens.items():
+        if key[0] == "=":
+            continue
+        candidates = set.intersection(*(by_token[t] for t in tokens)) - {key}
+        longer = {c for c in candidates
+                  if len(match_tokens[c]) > len(tokens) and _is_subsequence(tokens, match_tokens[c])}
+        maximal = {c for c in longer
+                   if not any(len(match_tokens[o]) > len(match_tokens[c])
+                              and _is_subsequence(match_tokens[c], match_tokens[o]) for o in longer)}
+        if len(maximal) == 1:
+            target[key] = maximal.pop()
+
+    result: dict[tuple[str, str], Canonical] = {}
+    for raw, key in raw_key.items():
+        final = target.get(key, key)
+        group = groups[final]
+        result[raw] = Canonical(group.display(), group.kind)
+    return result
+
+
+def link_quotes(quotes: Sequence[Quote], aliases: Aliases | None = None) -> list[Quote]:
+    """Return ``quotes`` with each speaker's ``name``/``kind`` replaced by the linked canonical speaker.
+
+    For ``quotes extract`` output: links across the given quotes only (the store links across all).
+    """
+    uses = Counter((q.speaker.name, q.speaker.kind) for q in quotes if q.speaker)
+    mapping = link_names(((n, k, c) for (n, k), c in uses.items()), aliases)
+    out: list[Quote] = []
+    for quote in quotes:
+        if quote.speaker is None:
+            out.append(quote)
+            continue
+        canon = mapping.get((quote.speaker.name, quote.speaker.kind))
+        if canon is None:
+            out.append(quote)
+            continue
+        speaker = dataclasses.replace(quote.speaker, name=canon.name, kind=cast(SpeakerKind, canon.kind))
+        out.append(dataclasses.replace(quote, speaker=speaker))
+    return out
+
+
+def is_name_form(mention: str) -> bool:
+    """True for a mention worth keeping as an alias (not a pronoun or a lower-case description)."""
+    text = mention.strip()
+    return bool(text) and text.casefold() not in PRONOUNS and any(c.isupper() for c in text)

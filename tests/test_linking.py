@@ -1,0 +1,146 @@
+"""Cross-article speaker linking and the aliases file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from quotes.linking import (
+    AliasEntry,
+    Aliases,
+    AliasesError,
+    default_aliases_path,
+    is_name_form,
+    link_names,
+    link_quotes,
+    load_aliases,
+    name_tokens,
+)
+from quotes.types import Quote, Span, Speaker
+
+
+def canon(names: list[tuple[str, str]], aliases: Aliases | None = None) -> dict[str, str]:
+    mapping = link_names([(n, k, 1) for n, k in names], aliases)
+    return {f"{n}/{k}": mapping[(n, k)].name for n, k in names}
+
+
+@pytest.mark.parametrize(("names", "name", "expected"), [
+    # a single token links to the unique longer person name containing it; the longer name wins
+    ([("Xi Jinping", "person"), ("Xi", "person")], "Xi/person", "Xi Jinping"),
+    ([("Xi", "person"), ("Xi Jinping", "person")], "Xi/person", "Xi Jinping"),
+    ([("Xi Jinping", "person"), ("President Xi", "person")], "President Xi/person", "Xi Jinping"),
+    ([("Xi Jinping", "person"), ("Jinping", "person")], "Jinping/person", "Xi Jinping"),
+    # ambiguous: two longer names -> no merge
+    ([("Hillary Clinton", "person"), ("Bill Clinton", "person"), ("Clinton", "person")],
+     "Clinton/person", "Clinton"),
+    ([("Hillary Clinton", "person"), ("Bill Clinton", "person")], "Bill Clinton/person", "Bill Clinton"),
+    # a longer form of a longer name: the longest unique one wins
+    ([("Hillary Clinton", "person"), ("Hillary Rodham Clinton", "person")],
+     "Hillary Clinton/person", "Hillary Rodham Clinton"),
+    # case and spacing do not matter
+    ([("Angela  Merkel", "person"), ("angela merkel", "person"), ("Merkel", "person")],
+     "Merkel/person", "Angela  Merkel"),
+    # same kind only
+    ([("Joe Biden", "person"), ("Biden", "organization")], "Biden/organization", "Biden"),
+    # unknown kind joins the one known-kind name with the same tokens
+    ([("Reuters", "organization"), ("Reuters", "other")], "Reuters/other", "Reuters"),
+    # organizations are not linked by containment
+    ([("Ministry", "organization"), ("Foreign Ministry", "organization")],
+     "Ministry/organization", "Ministry"),
+    # tokens must appear in order
+    ([("Jinping Xi", "person"), ("Xi Jinping Jr", "person"), ("Xi", "person")], "Xi/person", "Xi"),
+])
+def test_link_names_table(names: list[tuple[str, str]], name: str, expected: str) -> None:
+    assert canon(names)[name] == expected
+
+
+def test_linking_keeps_kind_and_prefers_untitled_display() -> None:
+    mapping = link_names([("President Xi", "person", 5), ("Xi", "person", 1)])
+    assert mapping[("President Xi", "person")].name == "Xi"
+    assert mapping[("Xi", "person")].kind == "person"
+
+
+def test_name_tokens_strips_titles_for_people_only() -> None:
+    assert name_tokens("Prime Minister Rishi Sunak", "person") == ("rishi", "sunak")
+    assert name_tokens("President", "person") == ("president",)
+    assert name_tokens("Prime Minister's Office", "organization") == ("prime", "minister's", "office")
+
+
+@pytest.mark.parametrize(("mention", "keep"), [("he", False), ("She", False), ("the minister", False),
+                                                ("President Xi", True), ("Xi", True), ("", False)])
+def test_is_name_form(mention: str, keep: bool) -> None:
+    assert is_name_form(mention) is keep
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "quotes-aliases.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_aliases_file_merges_and_renames(tmp_path: Path) -> None:
+    path = write(tmp_path, '''
+[[speaker]]
+name = "Xi Jinping"
+aliases = ["Chinese President Xi", "Xi"]
+kind = "person"
+
+[[speaker]]
+name = "Hillary Clinton"
+aliases = ["Clinton"]
+
+[[speaker]]
+name = "U.S. State Department"
+aliases = ["State Department"]
+''')
+    aliases = load_aliases(path)
+    assert aliases.path == path
+    assert aliases.entries[0] == AliasEntry("Xi Jinping", ("Chinese President Xi", "Xi"), "person")
+    names = [("Chinese President Xi", "person"), ("Xi", "person"), ("Clinton", "person"),
+             ("Hillary Clinton", "person"), ("Bill Clinton", "person"),
+             ("State Department", "organization"), ("Jinping", "person")]
+    got = canon(names, aliases)
+    assert got["Chinese President Xi/person"] == "Xi Jinping"
+    assert got["Xi/person"] == "Xi Jinping"
+    assert got["Clinton/person"] == "Hillary Clinton"        # the file resolves what is ambiguous
+    assert got["Bill Clinton/person"] == "Bill Clinton"
+    assert got["State Department/organization"] == "U.S. State Department"  # rename
+    assert got["Jinping/person"] == "Xi Jinping"             # auto-linking still reaches file names
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[[speaker]\nname = 1", "is not valid TOML"),
+    ("[[speaker]]\naliases = ['X']", "'name' is required"),
+    ("[[speaker]]\nname = 'A'\naliases = 'X'", "'aliases' must be a list"),
+    ("[[speaker]]\nname = 'A'\nkind = 'robot'", "unknown kind 'robot'; expected person, organization"),
+    ("[[speaker]]\nname = 'A'\nalias = ['X']", "unknown key(s) alias; expected name, aliases, kind"),
+    ("[person]\nname = 'A'", "unknown top-level key(s) person"),
+    ("speaker = 'A'", "must be an array of tables"),
+    ("[[speaker]]\nname = 'A'\naliases = ['X']\n[[speaker]]\nname = 'B'\naliases = ['x']",
+     "'x' is already an alias of 'A'"),
+])
+def test_aliases_file_errors_name_the_file(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(AliasesError) as info:
+        load_aliases(path)
+    assert str(path) in str(info.value)
+    assert message in str(info.value)
+
+
+def test_missing_aliases_file(tmp_path: Path) -> None:
+    with pytest.raises(AliasesError, match="does not exist"):
+        load_aliases(tmp_path / "nope.toml")
+
+
+def test_default_aliases_path(tmp_path: Path) -> None:
+    assert default_aliases_path(tmp_path / "quotes.db") == tmp_path.resolve() / "quotes-aliases.toml"
+
+
+def test_link_quotes_rewrites_speaker_names() -> None:
+    def quote(index: int, name: str) -> Quote:
+        return Quote("a", index, "direct", Span(0, 1, "x"), None, Speaker(name, name, None, None, "person"), 0.9)
+    out = link_quotes([quote(0, "Xi Jinping"), quote(1, "Xi"),
+                       Quote("a", 2, "direct", Span(0, 1, "x"), None, None, 0.5)])
+    assert [q.speaker.name if q.speaker else None for q in out] == ["Xi Jinping", "Xi Jinping", None]
+    assert out[1].speaker is not None and out[1].speaker.mention == "Xi"
