@@ -33,12 +33,13 @@ ministry government agency company campaign committee department council commiss
 administration office bank union group medium organization organisation newspaper paper media network army
 military court parliament congress senate white house police embassy firm university institute team
 """.split())
+NOT_SPEAKERS = frozenset({"TIME", "DATE", "CARDINAL", "PERCENT", "MONEY", "QUANTITY", "ORDINAL"})
 MALE_PRONOUNS = frozenset({"he", "him", "his", "himself"})
 FEMALE_PRONOUNS = frozenset({"she", "her", "hers", "herself"})
 PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
 NEUTER_PRONOUNS = frozenset({"it", "its"})
 
-CONFIDENCE = {"cue": 0.95, "adjacent": 0.92, "according": 0.88, "transcript": 0.85, "colon": 0.8,
+CONFIDENCE = {"cue": 0.95, "adjacent": 0.92, "dash": 0.9, "according": 0.88, "transcript": 0.85, "colon": 0.8,
               "continuation": 0.72, "embedded": 0.5}
 
 
@@ -130,6 +131,8 @@ class Attributor:
 
     def resolve(self, source: Token) -> tuple[Speaker | None, float]:
         """Speaker for a source token, and a confidence factor for how it was found."""
+        if source.ent_type_ in NOT_SPEAKERS or source.like_num:
+            return None, 0.5
         start, end = self.mention_span(source)
         mention = self.doc.text[start:end]
         lower = source.lower_
@@ -219,8 +222,9 @@ def attribute(doc: Doc, article_id: str, candidates: list[Candidate]) -> list[Qu
         elif cand.source_text is not None:
             s, e = cand.source_text
             name = clean_name(text[s:e])
-            speaker = Speaker(attributor.names.canonical(name, attributor.recent_speakers), text[s:e], s, e,
-                              "person")
+            mention = text[s:e].rstrip(" .,")
+            speaker = Speaker(attributor.names.canonical(name, attributor.recent_speakers), mention, s,
+                              s + len(mention), "person")
         elif how == "continuation":
             p = para_of(cand.start)
             starts_para = p >= 0 and cand.start - paragraphs[p][0] <= 1

@@ -21,7 +21,7 @@ reject dismiss describe assert maintain contend concede recall remark comment te
 shout cry whisper mutter boast lament caution advise counter retort observe indicate signal conclude
 allege charge disclose reveal inform brief hail slam blast decry defend blame question wonder speculate
 underline underscore reaffirm voice express mention tout estimate forecast agree disagree announce
-proclaim affirm cite lash rule reckon opine muse concur object protest plead appeal call
+proclaim affirm cite lash rule label brand dub reckon opine muse concur object protest plead appeal call
 """.split())
 
 # Verbs whose direct object (or "for"/"against"/"on" phrase) can itself be the reported content:
@@ -42,7 +42,8 @@ NEEDS_CLAUSE = frozenset({"add", "note", "state", "report", "tell", "write", "ex
                           "comment", "ask", "wonder", "say", "claim", "argue", "insist", "charge", "allege"})
 # Heads that report on behalf of someone else: "a statement from the ministry said".
 DOCUMENT_NOUNS = frozenset({"statement", "report", "letter", "release", "tweet", "post", "document", "memo",
-                            "spokesman", "spokeswoman", "spokesperson", "announcement", "communique"})
+                            "spokesman", "spokeswoman", "spokesperson", "announcement", "communique", "speech",
+                            "interview", "editorial", "study", "video", "ad", "website"})
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 
 
@@ -111,9 +112,14 @@ def find_subject(verb: Token) -> Token | None:
 
 
 def document_source(subject: Token) -> Token | None:
-    """For "a statement from the ministry", the ministry; for "Xinhua's report", Xinhua."""
+    """For "a statement from the ministry", the ministry; for "Xinhua's report", Xinhua; for "the Council
+    issued a statement calling ...", the Council."""
     if subject.lemma_.lower() not in DOCUMENT_NOUNS:
         return None
+    if subject.dep_ in {"dobj", "pobj"} and subject.head.pos_ == "VERB":
+        for child in subject.head.children:
+            if child.dep_ == "nsubj":
+                return child
     for child in subject.children:
         if child.dep_ == "poss":
             return child
@@ -147,6 +153,9 @@ def _content_tokens(verb: Token) -> tuple[list[Token], bool]:
         toks = [t for c in clauses for t in _subtree(c)]
         return toks, False
     right = [c for c in verb.children if c.i > verb.i]
+    if lemma in {"call", "describe", "label", "brand", "dub"} and any(c.dep_ in {"oprd", "xcomp"} for c in right):
+        # "called Trump's supporters 'deplorables'": the naming is the content
+        return [t for c in right if c.dep_ in {"dobj", "oprd", "xcomp", "prep"} for t in _subtree(c)], False
     if lemma == "call" and not any(c.dep_ in {"prep", "prt"} and c.lower_ in {"for", "on"} for c in right):
         return [], False          # "called the police" is no speech; "called for talks" is
     if verb.i + 1 < len(verb.doc) and verb.doc[verb.i + 1].lower_ == "that":

@@ -18,13 +18,16 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
-from quotes.cues import CueRelation, find_cues
+from quotes.cues import RELATIVE_PRONOUNS, CueRelation, find_cues
 from quotes.marks import MarkSpan, find_quote_marks, paragraph_spans
 from quotes.types import QuoteKind
 
 _WORD = re.compile(r"[^\W_]+(?:[’'\-][^\W_]+)*")
+_SPEAKER_NOUNS = frozenset("""spokesman spokeswoman spokesperson official minister president statement
+ministry government campaign senator governor leader""".split())
 _SMALL_WORDS = frozenset("a an the of and or in on at to for with by from de la du van von vs".split())
-_TRANSCRIPT = re.compile(r"([A-Z][A-Z.'\- ]{1,40}[A-Z.]):[ \t]+(?=\S)")
+_DASH_SOURCE = re.compile(r"[ \t\u00a0]*([\u2015\u2014\u2013]|--?)[ \t\u00a0]*((?:[A-Z][\w.\u2019'\-]*[ \t]?){1,5})")
+_TRANSCRIPT = re.compile(r"[\"\u201c]?([A-Z][A-Z.'\- ]{1,40}[A-Z.]):[ \t]+(?=\S)")
 
 
 @dataclass
@@ -85,7 +88,7 @@ def detect(doc: Doc) -> list[Candidate]:
     all_marks = find_quote_marks(text)
     top = [m for m in all_marks if m.nested_in is None and not any(
         o is not m and o.start <= m.start and m.end <= o.end for o in all_marks)]
-    cues = [r for r in find_cues(doc) if not any(m.start <= r.cue_start < m.end for m in top)]
+    cues = [_outside_source(doc, r, top) for r in find_cues(doc) if not any(m.start <= r.cue_start < m.end for m in top)]
 
     candidates: list[Candidate] = []
     used: set[int] = set()          # indices into ``top``
@@ -117,7 +120,16 @@ def detect(doc: Doc) -> list[Candidate]:
             candidates.append(Candidate("indirect", rel.content_start, rel.content_end,
                                         (rel.cue_start, rel.cue_end), rel.source, how, nominal=rel.nominal))
 
-    # 2. Quotation marks beside a cue: "...," he said / she said: "..." / "A," he said, "B."
+    # 2. Transcripts: "PENCE: Gennifer Flowers will not be attending ..." (the whole paragraph is the quote)
+    for pstart, pend in paragraphs:
+        tm = _TRANSCRIPT.match(text, pstart, pend)
+        if tm and len(words(tm.group(1))) <= 4 and len(words(text[tm.end():pend])) >= 3:
+            candidates = [c for c in candidates if not (pstart <= c.start < pend)]
+            candidates.append(Candidate("direct", tm.end(), pend, (tm.end(1), tm.end(1) + 1), None, "transcript",
+                                        source_text=(tm.start(1), tm.end(1))))
+            used.update(k for k, m in enumerate(top) if pstart <= m.start < pend)
+
+    # 3. Quotation marks beside a cue: "...," he said / she said: "..." / "A," he said, "B."
     for k, m in enumerate(top):
         if k in used:
             continue
@@ -133,28 +145,36 @@ def detect(doc: Doc) -> list[Candidate]:
         candidates.append(Candidate("direct", m.start, m.end, (rel.cue_start, rel.cue_end), rel.source,
                                     "adjacent", marks=[m]))
 
-    # 3. Transcripts: "PENCE: Gennifer Flowers will not be attending ..."
-    for pstart, pend in paragraphs:
-        tm = _TRANSCRIPT.match(text, pstart, pend)
-        if tm and len(words(tm.group(1))) <= 4 and len(words(text[tm.end():pend])) >= 3:
-            if any(c.start < pend and pstart < c.end for c in candidates):
-                continue
-            candidates.append(Candidate("direct", tm.end(), pend, (tm.end(1), tm.end(1) + 1), None, "transcript",
-                                        source_text=(tm.start(1), tm.end(1))))
-            for k, m in enumerate(top):
-                if pstart <= m.start < pend:
-                    used.add(k)
-
     # 4. Remaining quotations: speech with no cue (colon-introduced, or continuing the last speaker).
     for k, m in enumerate(top):
         if k in used:
             continue
         quoted = text[m.start:m.end]
+        dash = _DASH_SOURCE.match(text, m.end + 1)
+        if dash and len(words(quoted)) >= 2:
+            candidates.append(Candidate("direct", m.start, m.end, (dash.start(1), dash.end(1)), None, "dash",
+                                        source_text=(dash.start(2), dash.end(2)), marks=[m]))
+            continue
         before = text[:m.start - 1].rstrip()
         if before.endswith(":") and len(words(quoted)) >= 2 and not is_title_like(quoted):
             colon = len(before) - 1
             candidates.append(Candidate("direct", m.start, m.end, (colon, colon + 1), _colon_source(doc, colon),
                                         "colon", marks=[m]))
+            continue
+        if any(c.start < m.end and m.start < c.end for c in candidates):
+            continue
+        gov = _governing_verb(doc, m)
+        if gov is not None and not is_title_like(quoted):
+            # a quoted fragment in a clause whose subject is a speaker: "admires Putin as a “strong leader”"
+            verb, subj = gov
+            right = [t for t in verb.subtree if t.i > verb.i]
+            s_, e_ = (right[0].idx if right else m.start - 1), max(m.end + 1, right[-1].idx + len(right[-1].text)
+                                                                   if right else m.end + 1)
+            e_ = min(e_, len(text))
+            while e_ > s_ and text[e_ - 1] in ".,;: ":
+                e_ -= 1
+            candidates.append(Candidate("mixed", min(s_, m.start - 1), e_, (verb.idx, verb.idx + len(verb.text)),
+                                        subj, "embedded", marks=[m]))
             continue
         if not is_speech_like(quoted):
             continue
@@ -164,22 +184,74 @@ def detect(doc: Doc) -> list[Candidate]:
         if span is not None:
             s = span[0].sent
             lead = text[s.start_char:max(s.start_char, m.start - 1)]
-            if any(c.start < m.end and m.start < c.end for c in candidates):
-                continue
             if 2 <= len(words(lead)) <= 6:
                 # "China and Belarus “should support each other ...”": the lead-in is reported too
                 kind, start, end = "mixed", s.start_char, min(len(text), m.end + 1)
             elif len(words(lead)) > 6:
-                # a quoted fragment inside narration with no cue: its source is the clause's subject
-                root = s.root
-                source = next((t for t in root.children if t.dep_ in {"nsubj", "nsubjpass"}), None)
-                if source is None or source.pos_ not in {"NOUN", "PROPN", "PRON"}:
-                    continue
-                how = "embedded"
+                continue   # a quotation inside narration with no cue and no speaker: not attributable
         candidates.append(Candidate(kind, start, end, None, source, how, marks=[m]))
 
-    candidates = _drop_nested(candidates)
-    return sorted(candidates, key=lambda c: c.start)
+    candidates = _drop_nested(sorted(candidates, key=lambda c: c.start))
+    return _merge_interrupted(candidates, text, paragraphs)
+
+
+def _merge_interrupted(cands: list[Candidate], text: str, paragraphs: list[tuple[int, int]]) -> list[Candidate]:
+    """“A,” she said. “B.” is one quote interrupted by its attribution: join a cue-less quotation to the
+    direct quote just before it in the same paragraph when only the attribution stands between them."""
+    out: list[Candidate] = []
+    for c in cands:
+        prev = out[-1] if out else None
+        if prev is not None and c.how == "continuation" and c.kind == "direct" and prev.kind == "direct" \
+                and prev.how in {"cue", "adjacent", "continuation"} and _same_paragraph(paragraphs, prev.start, c.end):
+            gap = text[prev.end:c.start]
+            if len(gap) <= 80 and (prev.cue is None or prev.end <= prev.cue[0] < c.start or len(words(gap)) == 0):
+                prev.end = c.end
+                prev.marks.extend(c.marks)
+                continue
+        out.append(c)
+    return out
+
+
+def _outside_source(doc: Doc, rel: CueRelation, top: list[MarkSpan]) -> CueRelation:
+    """A source inside quotation marks is the parser's mistake (“My reaction, that was outrageous,” the
+    strategist said): take the nearest noun phrase beside the cue outside the quotation instead."""
+    src = rel.source
+    if src is None or not any(m.start <= src.idx < m.end for m in top) or rel.verb is None:
+        return rel
+    verb = rel.verb
+    sent = verb.sent
+    def outside(t: Token) -> bool:
+        return not any(m.start - 1 <= t.idx <= m.end for m in top)
+    before = [t for t in sent if t.i < verb.i and outside(t) and t.pos_ in {"PROPN", "NOUN", "PRON"}
+              and t.dep_ not in {"compound", "poss", "amod"}]
+    after = [t for t in sent if t.i > verb.i and outside(t) and t.pos_ in {"PROPN", "NOUN"}
+             and t.dep_ not in {"compound", "poss", "amod"}]
+    new = before[-1] if before else (after[0] if after else None)
+    return CueRelation(rel.cue_start, rel.cue_end, new, rel.content_start, rel.content_end, rel.verb, rel.nominal)
+
+
+def _governing_verb(doc: Doc, m: MarkSpan) -> tuple[Token, Token] | None:
+    """The verb that governs a quoted fragment, when its subject can be a speaker (a person or
+    organisation, a pronoun, or a speaker noun)."""
+    span = doc.char_span(m.start, m.end, alignment_mode="expand")
+    if span is None:
+        return None
+    tok: Token = span.root
+    for _ in range(5):
+        if tok.head is tok:
+            break
+        tok = tok.head
+        if tok.pos_ in {"VERB", "AUX"} and not (m.start <= tok.idx < m.end):
+            subj = next((c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+            if subj is None:
+                continue
+            if subj.lower_ in RELATIVE_PRONOUNS and tok.dep_ in {"relcl", "acl"}:
+                subj = tok.head
+            if subj.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} or subj.lower_ in {"he", "she", "they"} \
+                    or subj.lemma_ in _SPEAKER_NOUNS:
+                return tok, subj
+            return None
+    return None
 
 
 def _indirect_ok(doc: Doc, rel: CueRelation) -> bool:
@@ -231,10 +303,11 @@ def _colon_source(doc: Doc, colon: int) -> Token | None:
     if span is None:
         return None
     sent = span[0].sent
-    subj = [t for t in sent if t.i <= span[-1].i and t.dep_ in {"nsubj", "nsubjpass"}]
+    subj = [t for t in sent if t.i <= span[-1].i and t.dep_ in {"nsubj", "nsubjpass"}
+            and (t.ent_type_ in {"PERSON", "ORG", "GPE", "NORP"} or t.pos_ == "PRON" or t.lemma_ in _SPEAKER_NOUNS)]
     if subj:
         return subj[-1]
-    ents = [e for e in doc.ents if e.label_ in {"PERSON", "ORG", "GPE", "NORP"} and sent.start <= e.start
+    ents = [e for e in doc.ents if e.label_ in {"PERSON", "ORG"} and sent.start <= e.start
             and e.end_char <= colon]
     return ents[-1].root if ents else None
 

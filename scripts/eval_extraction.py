@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from quotes.pipeline import Pipeline  # noqa: E402
 from quotes.types import Article, Quote  # noqa: E402
 
+RELATIVE = {"who", "which", "that", "whom"}
 PRONOUNS = {"he", "she", "they", "it", "we", "i", "him", "her", "them", "you"}
 STOP = {"the", "a", "an", "of", "mr", "mrs", "ms", "dr", "president", "sen", "gov", "senator", "s"}
 
@@ -43,12 +44,15 @@ def match(preds: list[Quote], golds: list[dict]) -> list[tuple[int, int]]:
     pairs = []
     for i, p in enumerate(preds):
         for j, g in enumerate(golds):
-            o = overlap((p.content.start, p.content.end), (g["start"], g["end"]))
+            a, b = (p.content.start, p.content.end), (g["start"], g["end"])
+            o = overlap(a, b)
             if o >= 0.5:
-                pairs.append((o, i, j))
+                union = max(a[1], b[1]) - min(a[0], b[0])
+                jaccard = (min(a[1], b[1]) - max(a[0], b[0])) / union
+                pairs.append((round(o, 2), jaccard, i, j))
     pairs.sort(reverse=True)
     used_p, used_g, out = set(), set(), []
-    for _, i, j in pairs:
+    for _, _, i, j in pairs:
         if i not in used_p and j not in used_g:
             used_p.add(i)
             used_g.add(j)
@@ -68,6 +72,10 @@ def speaker_correct(p: Quote, g: dict) -> bool:
     gold_canon = g.get("speaker_canonical") or gold_mention
     pred_names = name_tokens(sp.name)
     is_pronoun = gold_mention.lower() in PRONOUNS
+    if gold_mention.lower() in RELATIVE:
+        # "X, who said ...": right when the predicted mention is the antecedent just before "who"
+        return sp.end is not None and 0 <= g["speaker_start"] - sp.end <= 40 or \
+            sp.start is not None and sp.start <= g["speaker_start"] < (sp.end or 0)
     if is_pronoun:
         canon = name_tokens(gold_canon)
         if not canon or gold_canon.lower() in PRONOUNS:
@@ -136,7 +144,8 @@ def main() -> None:
             if not hit:
                 errors.append({"type": "missed", "article": article.id, "kind": kind, "text": g["text"],
                                "cue": g.get("cue"), "speaker": g.get("speaker")})
-            elif g.get("speaker"):
+            elif g.get("speaker") and g["speaker"].strip().lower() != (g.get("cue") or "").strip().lower():
+                # (a gold source equal to its cue, "said", is an annotation slip and is not scored)
                 spk_total += 1
                 p = quotes[matched_g[j]]
                 ok = speaker_correct(p, g)

