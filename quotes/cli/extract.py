@@ -1,0 +1,211 @@
+"""``quotes extract``: find the quotes in articles, attribute them, classify their stance, store them."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from quotes.cli import app
+from quotes.cli._common import err, fail
+from quotes.io.readers import Skipped, iter_files, read_file
+from quotes.io.writers import atomic_output, csv_row
+from quotes.pipeline import Pipeline, content_hash, processing_key
+from quotes.types import Article, Quote, Topic
+
+
+class OutputFormat(StrEnum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+def model_id(path: Path) -> str:
+    """Identifies a model folder and the weights in it, so that retrained weights redo the stance."""
+    weights = next((p for p in (path / "model.safetensors", path / "pytorch_model.bin") if p.exists()), None)
+    stamp = f"{weights.stat().st_size}-{weights.stat().st_mtime_ns}" if weights else "?"
+    return f"{path.resolve()}@{stamp}"
+
+
+class _Sink:
+    """Streams quote records as JSONL or CSV to an open file."""
+
+    def __init__(self, fh: IO[str], fmt: OutputFormat, topics: list[str]) -> None:
+        self.fh, self.fmt, self.topics = fh, fmt, topics
+        self.writer: Any = None
+        if fmt is OutputFormat.csv:
+            import csv
+
+            from quotes.io.writers import CSV_FIELDS
+            fields = CSV_FIELDS + [f for t in topics for f in (f"stance_{t}", f"stance_{t}_score")]
+            self.writer = csv.DictWriter(fh, fieldnames=fields)
+            self.writer.writeheader()
+
+    def write(self, quotes: list[Quote]) -> None:
+        for q in quotes:
+            record = q.to_dict()
+            if self.writer is not None:
+                self.writer.writerow(csv_row(record, self.topics))
+            else:
+                self.fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _batches(files: list[tuple[Path, Path]], size: int, skipped: list[Skipped],
+             on_file: Any) -> Iterator[list[Article]]:
+    """Read files lazily into batches of ``size`` articles; unreadable inputs go to ``skipped``."""
+    batch: list[Article] = []
+    for file, root in files:
+        if not file.exists():
+            skipped.append(Skipped(str(file), "no such file or folder"))
+        else:
+            result = read_file(file, root)
+            for warning in result.warnings:
+                err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+            skipped.extend(result.skipped)
+            batch.extend(result.articles)
+        on_file()
+        while len(batch) >= size:
+            yield batch[:size]
+            batch = batch[size:]
+    if batch:
+        yield batch
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help="Article files or folders (.txt .md .html .json .jsonl).")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", dir_okay=False,
+                                                help="Write the quotes here (atomically); default: stdout.")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.jsonl,
+    topics_file: Annotated[Path | None, typer.Option("--topics", exists=True, dir_okay=False,
+                                                     help="Topics TOML ([[topic]] id, phrase); default: the "
+                                                          "topics shipped with quotes.")] = None,
+    model: Annotated[Path | None, typer.Option("--model", help="Stance model folder; default: the default "
+                                                               "model (models/stance-minilm).")] = None,
+    no_stance: Annotated[bool, typer.Option("--no-stance", help="Skip stance classification.")] = False,
+    store_path: Annotated[Path, typer.Option("--store", dir_okay=False,
+                                             help="Results store (SQLite).")] = Path("quotes.db"),
+    no_store: Annotated[bool, typer.Option("--no-store", help="Do not write the results store.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Redo articles the store already has.")] = False,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Articles per batch and per "
+                                                                        "store transaction.")] = 16,
+) -> None:
+    """Find who said what in articles: quotes, speakers and stance, to JSONL/CSV and the store."""
+    from quotes.store import Store, StoreError
+
+    started = time.perf_counter()
+    topics: list[Topic] = []
+    classifier = None
+    mid: str | None = None
+    if not no_stance:
+        from quotes.stance.model import ModelError, ModelNotFoundError, StanceClassifier, default_model_path
+        from quotes.stance.topics import TopicsError, load_topics
+        try:
+            topics = load_topics(topics_file)
+        except TopicsError as exc:
+            fail(str(exc), 1)
+        path = model or default_model_path()
+        try:
+            classifier = StanceClassifier.load(path)
+        except ModelNotFoundError as exc:
+            fail(f"{exc}\n(or run without stance: quotes extract --no-stance ...)", 1)
+        except ModelError as exc:
+            fail(str(exc), 1)
+        mid = model_id(path)
+    key = processing_key(mid, topics)
+    pipeline = Pipeline(classifier=classifier, topics=topics, batch_size=batch_size)
+
+    files = list(iter_files(paths))
+    skipped: list[Skipped] = []
+    counts: Counter[str] = Counter()
+    speakers: set[str] = set()
+    topic_ids = [t.id for t in topics]
+
+    with ExitStack() as stack:
+        store = None
+        if not no_store:
+            try:
+                store = stack.enter_context(Store(store_path))
+            except (StoreError, OSError, ValueError) as exc:
+                fail(f"cannot open the store {store_path}: {exc}", 1)
+            run_id = store.begin_run(mid, topic_ids)
+        fh = stack.enter_context(atomic_output(output)) if output is not None else sys.stdout
+        sink = _Sink(fh, fmt, topic_ids)
+        progress = stack.enter_context(Progress(
+            TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=err, transient=False,
+            disable=not err.is_terminal and not err.is_jupyter))
+        task = progress.add_task("files", total=len(files), rate="")
+
+        def on_file() -> None:
+            progress.advance(task)
+
+        for batch in _batches(files, batch_size, skipped, on_file):
+            todo: list[Article] = []
+            for article in batch:
+                if store is not None and not force and store.is_current(article.id, content_hash(article), key):
+                    quotes = store.quotes_for_article(article.id)
+                    counts["unchanged"] += 1
+                    counts["quotes"] += len(quotes)
+                    speakers.update(q.speaker.name for q in quotes if q.speaker)
+                    sink.write(quotes)
+                else:
+                    todo.append(article)
+            if not todo:
+                continue
+            results = _run_safely(pipeline, todo, skipped)
+            if store is not None and results:
+                store.write_batch(run_id, [(a, content_hash(a), key, qs) for a, qs in results])
+            for article, quotes in results:
+                counts["processed"] += 1
+                counts["quotes"] += len(quotes)
+                speakers.update(q.speaker.name for q in quotes if q.speaker)
+                sink.write(quotes)
+            elapsed = time.perf_counter() - started
+            progress.update(task, rate=f"{counts['processed'] / max(elapsed, 1e-9):.1f} articles/s")
+        if store is not None:
+            store.finish_run(run_id, {"processed": counts["processed"], "unchanged": counts["unchanged"],
+                                      "skipped": len(skipped), "quotes": counts["quotes"]})
+
+    _summary(counts, skipped, len(speakers), time.perf_counter() - started, output, store_path if not no_store
+             else None)
+    if counts["processed"] + counts["unchanged"] == 0:
+        raise typer.Exit(1)
+
+
+def _run_safely(pipeline: Pipeline, batch: list[Article],
+                skipped: list[Skipped]) -> list[tuple[Article, list[Quote]]]:
+    """Run a batch; if it fails, run its articles one by one so that one bad article costs only itself."""
+    try:
+        return pipeline.run_batch(batch)
+    except Exception:
+        results = []
+        for article in batch:
+            try:
+                results.extend(pipeline.run_batch([article]))
+            except Exception as exc:  # one article's failure must not stop the batch
+                skipped.append(Skipped(article.path or article.id, f"processing failed: {type(exc).__name__}: {exc}"))
+        return results
+
+
+def _summary(counts: Counter[str], skipped: list[Skipped], n_speakers: int, seconds: float,
+             output: Path | None, store: Path | None) -> None:
+    done = counts["processed"] + counts["unchanged"]
+    rate = counts["processed"] / seconds if seconds > 0 else 0.0
+    err.print(f"[bold]articles read:[/] {done} ({counts['processed']} processed, {counts['unchanged']} unchanged "
+              f"since the last run)  [bold]skipped:[/] {len(skipped)}  [bold]quotes:[/] {counts['quotes']}  "
+              f"[bold]speakers:[/] {n_speakers}  [dim]{seconds:.1f}s, {rate:.1f} articles/s[/]", highlight=False)
+    for s in skipped:
+        err.print(f"  [yellow]skipped[/] {s.path}: {s.reason}", highlight=False)
+    if output is not None:
+        err.print(f"wrote {output}", highlight=False)
+    if store is not None:
+        err.print(f"stored in {store}", highlight=False)
