@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from quotes.detect import Candidate
-from quotes.marks import paragraph_spans
+from quotes.marks import find_quote_marks, paragraph_spans
 from quotes.speakers import NameIndex, clean_name, title_gender
 from quotes.types import Quote, Speaker, SpeakerKind
 from quotes.types import Span as TextSpan
@@ -62,7 +62,10 @@ class Attributor:
         self.names = NameIndex()
         self.mentions: list[_Mention] = []
         self.recent_speakers: list[str] = []
+        self.last_speaker_at = -1
+        self.quoted = [(m.start, m.end) for m in find_quote_marks(doc.text) if m.nested_in is None]
         self._index_entities()
+        self._infer_gender()
 
     # -- the entities of the article -------------------------------------------------------------
     def _index_entities(self) -> None:
@@ -78,10 +81,39 @@ class Attributor:
             descriptors = self._descriptors(ent)
             gender = title_gender(self.doc.text[max(0, ent.start_char - 12):ent.end_char]) if kind == "person" \
                 else None
+            if any(qs <= ent.start_char < qe for qs, qe in self.quoted):
+                continue  # a name inside a quotation is what someone said, not a speaker in the story
             if kind == "person":
                 self.names.add(name, gender)
             self.mentions.append(_Mention(ent.start_char, ent.end_char, name, kind, descriptors, gender,
                                           ent.root.dep_ in {"nsubj", "nsubjpass"}))
+
+    def _infer_gender(self) -> None:
+        """Gender of people from the pronouns that follow them: "Lynch said her department ..." ."""
+        votes: dict[str, list[str]] = {}
+        for m in self.mentions:
+            if m.kind != "person" or not m.subject:
+                continue
+            span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is None:
+                continue
+            sent = span.sent
+            others = [e for e in sent.ents if e.label_ == "PERSON" and e.start_char != m.start]
+            if others:
+                continue
+            window = list(sent[span.end - sent.start:]) if span.end < sent.end else []
+            nxt = self.doc[sent.end:min(len(self.doc), sent.end + 3)]
+            for t in window + list(nxt):
+                low = t.lower_
+                if low in MALE_PRONOUNS:
+                    votes.setdefault(self.names.canonical(m.name), []).append("m")
+                    break
+                if low in FEMALE_PRONOUNS:
+                    votes.setdefault(self.names.canonical(m.name), []).append("f")
+                    break
+        for name, vs in votes.items():
+            if name not in self.names.gender and vs:
+                self.names.gender[name] = max(set(vs), key=vs.count)
 
     def _descriptors(self, ent: Span) -> frozenset[str]:
         """Nouns that describe an entity: "Chinese leader Xi Jinping" → leader; "Alexander Lukashenko,
@@ -181,11 +213,12 @@ class Attributor:
             gender = self.names.gender.get(self.names.canonical(m.name)) if m.kind == "person" else None
             if want and gender and gender != want:
                 continue
-            score = -(pos - m.start) / 200.0
+            score = -(pos - m.start) / 250.0
             if m.subject:
-                score += 1.0
-            if self.recent_speakers and self.names.canonical(m.name) == self.recent_speakers[-1]:
-                score += 1.5
+                score += 0.6
+            if self.recent_speakers and self.names.canonical(m.name) == self.recent_speakers[-1] \
+                    and pos - self.last_speaker_at < 600:
+                score += 0.8
             if best is None or score > best[0]:
                 best = (score, m)
         if best is None:
@@ -247,6 +280,7 @@ def attribute(doc: Doc, article_id: str, candidates: list[Candidate]) -> list[Qu
         if speaker is not None:
             last = (para_of(cand.start), speaker)
             attributor.recent_speakers.append(speaker.name)
+            attributor.last_speaker_at = cand.start
     return quotes
 
 

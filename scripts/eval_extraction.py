@@ -64,6 +64,16 @@ def name_tokens(text: str | None) -> set[str]:
     return {t for t in re.findall(r"[a-z]+", (text or "").lower()) if t not in STOP}
 
 
+def usable_referent(g: dict) -> bool:
+    """PolNeAR's canonical names come from CoreNLP coreference and are often wrong ("in meetings early in
+    her career"). A gold pronoun is scored only when its canonical name looks like a name: capitalised,
+    at most five words, not a pronoun."""
+    canon = (g.get("speaker_canonical") or "").strip()
+    ws = canon.split()
+    return bool(ws) and len(ws) <= 5 and canon.lower() not in PRONOUNS and canon[:1].isupper() \
+        and sum(w[:1].islower() for w in ws) <= 1
+
+
 def speaker_correct(p: Quote, g: dict) -> bool:
     sp = p.speaker
     if sp is None:
@@ -77,12 +87,7 @@ def speaker_correct(p: Quote, g: dict) -> bool:
         return sp.end is not None and 0 <= g["speaker_start"] - sp.end <= 40 or \
             sp.start is not None and sp.start <= g["speaker_start"] < (sp.end or 0)
     if is_pronoun:
-        canon = name_tokens(gold_canon)
-        if not canon or gold_canon.lower() in PRONOUNS:
-            # no usable gold referent: fall back to the mention position
-            return sp.start is not None and g.get("speaker_start") is not None and \
-                overlap((sp.start, sp.end or sp.start), (g["speaker_start"], g["speaker_end"])) > 0
-        return bool(pred_names & canon)
+        return bool(pred_names & name_tokens(gold_canon))
     if sp.start is not None and g.get("speaker_start") is not None and sp.end is not None and \
             min(sp.end, g["speaker_end"]) > max(sp.start, g["speaker_start"]):
         return True
@@ -144,8 +149,10 @@ def main() -> None:
             if not hit:
                 errors.append({"type": "missed", "article": article.id, "kind": kind, "text": g["text"],
                                "cue": g.get("cue"), "speaker": g.get("speaker")})
-            elif g.get("speaker") and g["speaker"].strip().lower() != (g.get("cue") or "").strip().lower():
-                # (a gold source equal to its cue, "said", is an annotation slip and is not scored)
+            elif g.get("speaker") and g["speaker"].strip().lower() != (g.get("cue") or "").strip().lower() \
+                    and (g["speaker"].strip().lower() not in PRONOUNS or usable_referent(g)):
+                # not scored: a gold source equal to its cue ("said", an annotation slip) and a gold
+                # pronoun whose automatic canonical name is unusable (see usable_referent)
                 spk_total += 1
                 p = quotes[matched_g[j]]
                 ok = speaker_correct(p, g)

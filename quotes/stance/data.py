@@ -236,13 +236,13 @@ def load_split(
 
 # -- augmentation ------------------------------------------------------------------------------------
 
-_STOP = frozenset(
-    "about above after again against also among been before being between both could does doing down "
-    "during each from further have having here into more most other over same should some such than "
-    "that their them then there these they this those through under until very what when where which "
-    "while will with would your"
-    .split()
-)
+_STOP = frozenset({
+    "about", "above", "after", "again", "against", "also", "among", "been", "before", "being",
+    "between", "both", "could", "does", "doing", "down", "during", "each", "from", "further", "have",
+    "having", "here", "into", "more", "most", "other", "over", "same", "should", "some", "such", "than",
+    "that", "their", "them", "then", "there", "these", "they", "this", "those", "through", "under",
+    "until", "very", "what", "when", "where", "which", "while", "will", "with", "would", "your"
+})
 _WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
 
 

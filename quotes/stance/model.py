@@ -17,7 +17,12 @@ from typing import Any
 import numpy as np
 import torch
 import transformers
-from transformers import AutoModelForSequenceClassification, AutoTokenizer, PreTrainedTokenizerBase
+from transformers import (
+    AutoModelForSequenceClassification,
+    AutoTokenizer,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+)
 
 import quotes
 from quotes.types import STANCE_LABELS, Stance, Topic
@@ -125,12 +130,12 @@ class StanceClassifier:
 
     def __init__(
         self,
-        model: torch.nn.Module,
+        model: PreTrainedModel,
         tokenizer: PreTrainedTokenizerBase,
         max_length: int = DEFAULT_MAX_LENGTH,
         path: Path | None = None,
     ) -> None:
-        id2label = {int(k): str(v).lower() for k, v in model.config.id2label.items()}
+        id2label = {int(k): str(v).lower() for k, v in (model.config.id2label or {}).items()}
         if sorted(id2label.values()) != sorted(STANCE_LABELS):
             raise ModelError(
                 f"model{' at ' + str(path) if path else ''} has labels "

