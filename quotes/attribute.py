@@ -123,9 +123,6 @@ class Attributor:
         for t in root.lefts:
             if t.i < ent.start and t.pos_ in {"NOUN", "PROPN"}:
                 out.add(t.lemma_.lower())
-        for t in self.doc[max(0, ent.start - 3):ent.start]:
-            if t.pos_ in {"NOUN", "PROPN"} and t.lower_ in PERSON_NOUNS | ORG_NOUNS:
-                out.add(t.lemma_.lower())
         for child in root.children:
             if child.dep_ == "appos":
                 out.add(child.lemma_.lower())
@@ -173,6 +170,22 @@ class Attributor:
             if target is None:
                 return None, 0.5
             return Speaker(target.name, mention, start, end, target.kind), 0.85
+        # a description with a named appositive: "the mayor of Kharkiv, Ihor Terekhov"
+        if source.pos_ == "NOUN":
+            holders = [source] + [p for c in source.children if c.dep_ == "prep" for p in c.children
+                                  if p.dep_ == "pobj"]
+            for h in holders:
+                app = next((c for c in h.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
+                if app is not None:
+                    toks = [t for t in app.subtree if t.dep_ in {"compound", "flat"} or t.i == app.i]
+                    name = clean_name(" ".join(t.text for t in toks))
+                    kind_a: SpeakerKind = "person" if source.lemma_.lower() in PERSON_NOUNS else "organization"
+                    if kind_a == "person":
+                        self.names.add(name)
+                        name = self.names.canonical(name, self.recent_speakers)
+                    a_start = min(start, toks[0].idx)
+                    a_end = max(end, toks[-1].idx + len(toks[-1].text))
+                    return Speaker(name, self.doc.text[a_start:a_end], a_start, a_end, kind_a), 1.0
         # a named entity in the phrase (the one holding the head, else an appositive, else the last)
         ents = [e for e in self.doc.ents if e.start_char < end and start < e.end_char
                 and e.label_ in ENTITY_KIND and not (e.label_ == "NORP" and e.root.dep_ in {"amod", "compound"})]

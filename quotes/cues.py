@@ -44,6 +44,8 @@ NEEDS_CLAUSE = frozenset({"add", "note", "state", "report", "tell", "write", "ex
 DOCUMENT_NOUNS = frozenset({"statement", "report", "letter", "release", "tweet", "post", "document", "memo",
                             "spokesman", "spokeswoman", "spokesperson", "announcement", "communique", "speech",
                             "interview", "editorial", "study", "video", "ad", "website"})
+PHRASAL_CUES = frozenset({("call", "for"), ("call", "on"), ("warn", "against"), ("insist", "on"),
+                          ("argue", "for"), ("argue", "against"), ("appeal", "for"), ("plead", "for")})
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 
 
@@ -82,8 +84,9 @@ def _subtree(token: Token) -> list[Token]:
 def find_subject(verb: Token) -> Token | None:
     """The source of a reporting verb: its subject, climbing through participles, conjuncts and
     passives ("was quoted as saying"), and through relative pronouns to the noun they stand for."""
-    if verb.dep_ in {"advcl", "pcomp", "xcomp"} and verb.head.lemma_ in {"cite", "quote", "report"}:
-        return find_subject(verb.head)   # "Lukashenko has been cited as saying"
+    frame = reporting_frame(verb)
+    if frame is not None:
+        return find_subject(frame)       # "Lukashenko has been cited as saying"
     seen = 0
     tok: Token | None = verb
     while tok is not None and seen < 6:
@@ -96,7 +99,7 @@ def find_subject(verb: Token) -> Token | None:
         if tok.dep_ in {"agent"}:
             return None
         # "..., saying that"; "declined to comment and said"; "was cited as saying"
-        if tok.dep_ in {"advcl", "xcomp", "conj", "pcomp", "prep", "acl", "dep"} and tok.head is not tok:
+        if tok.dep_ in {"advcl", "xcomp", "conj", "pcomp", "prep", "acl", "dep"} and tok.head.i != tok.i:
             if tok.dep_ == "acl" and tok.head.pos_ in {"NOUN", "PROPN"} and tok.tag_ == "VBG":
                 return tok.head            # "a statement saying that"
             tok = tok.head
@@ -134,15 +137,27 @@ def _verb_cue_span(verb: Token) -> tuple[int, int]:
     """The cue's words: the verb with its particle/preposition ("called for"), and the passive frame
     of "was quoted as saying"."""
     start, end = verb.idx, verb.idx + len(verb.text)
+    lemma = verb.lemma_.lower()
     for child in verb.children:
-        if child.dep_ == "prt" or (child.dep_ == "prep" and child.lower_ in {"for", "against", "on"}
-                                   and child.i == verb.i + 1):
+        if child.i == verb.i + 1 and (child.dep_ == "prt" and lemma == "call" or child.dep_ == "prep" and (
+                lemma, child.lower_) in PHRASAL_CUES):
             end = max(end, child.idx + len(child.text))
-    head = verb.head
-    if verb.dep_ in {"advcl", "pcomp", "xcomp"} and head.lemma_ in {"quote", "cite", "report", "hear"} \
-            and head.i < verb.i:
-        start = head.idx
+    frame = reporting_frame(verb)
+    if frame is not None:
+        start = frame.idx
     return start, end
+
+
+def reporting_frame(verb: Token) -> Token | None:
+    """For "was cited as saying" / "is quoted as saying", the verb "cited"/"quoted"."""
+    head = verb.head
+    if head.lower_ == "as" and head.dep_ == "prep":
+        head = head.head
+    elif verb.dep_ not in {"advcl", "pcomp", "xcomp"}:
+        return None
+    if head.i != verb.i and head.lemma_ in {"quote", "cite", "report", "hear"} and head.i < verb.i:
+        return head
+    return None
 
 
 def _content_tokens(verb: Token) -> tuple[list[Token], bool]:
@@ -153,10 +168,13 @@ def _content_tokens(verb: Token) -> tuple[list[Token], bool]:
         toks = [t for c in clauses for t in _subtree(c)]
         return toks, False
     right = [c for c in verb.children if c.i > verb.i]
-    if lemma in {"call", "describe", "label", "brand", "dub"} and any(c.dep_ in {"oprd", "xcomp"} for c in right):
+    phrasal = any(c.dep_ in {"prep", "prt"} and c.lower_ in {"for", "on"} for c in right)
+    if lemma in {"call", "describe", "label", "brand", "dub"} and not phrasal and (
+            any(c.dep_ == "oprd" for c in right) or any(c.dep_ == "dobj" for c in right)
+            and any(c.dep_ == "xcomp" for c in right)):
         # "called Trump's supporters 'deplorables'": the naming is the content
         return [t for c in right if c.dep_ in {"dobj", "oprd", "xcomp", "prep"} for t in _subtree(c)], False
-    if lemma == "call" and not any(c.dep_ in {"prep", "prt"} and c.lower_ in {"for", "on"} for c in right):
+    if lemma == "call" and not phrasal:
         return [], False          # "called the police" is no speech; "called for talks" is
     if verb.i + 1 < len(verb.doc) and verb.doc[verb.i + 1].lower_ == "that":
         # a that-clause the parser did not attach as ccomp: everything to the right
@@ -174,7 +192,7 @@ def _content_tokens(verb: Token) -> tuple[list[Token], bool]:
             parts.extend(_subtree(c))
             nominal = True
         elif lemma in NOMINAL_CONTENT and c.dep_ in {"prep", "prt"} and c.lower_ in CONTENT_PREPS | {"on"}:
-            parts.extend(t for t in _subtree(c) if t is not c or c.dep_ == "prep" and c.lower_ not in {"for", "on"})
+            parts.extend(t for t in _subtree(c) if t.i != c.i or c.lower_ not in {"for", "on"})
             nominal = True
     if parts:
         return sorted(set(parts), key=lambda t: t.i), nominal and not xcomps
@@ -199,8 +217,9 @@ def find_cues(doc: Doc) -> list[CueRelation]:
 
 
 def _verb_relation(verb: Token) -> CueRelation | None:
-    if any(c.dep_ in {"advcl", "pcomp", "xcomp"} and c.lemma_ == "say" for c in verb.children) \
-            and verb.lemma_ in {"cite", "quote", "report"}:
+    if verb.lemma_ in {"cite", "quote", "report"} and any(
+            t.lemma_ == "say" and (frame := reporting_frame(t)) is not None and frame.i == verb.i
+            for t in verb.subtree if t.i != verb.i):
         return None              # "was cited as saying": the cue is "saying", handled there
     content, nominal = _content_tokens(verb)
     cue_start, cue_end = _verb_cue_span(verb)

@@ -238,7 +238,7 @@ def _governing_verb(doc: Doc, m: MarkSpan) -> tuple[Token, Token] | None:
         return None
     tok: Token = span.root
     for _ in range(5):
-        if tok.head is tok:
+        if tok.head.i == tok.i:
             break
         tok = tok.head
         if tok.pos_ in {"VERB", "AUX"} and not (m.start <= tok.idx < m.end):

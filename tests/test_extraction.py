@@ -1,0 +1,161 @@
+"""Detection and attribution on the real spaCy parse: parametrized (text, expected) tables."""
+
+from __future__ import annotations
+
+import pytest
+
+from quotes.pipeline import Pipeline
+from quotes.types import Article, Quote
+
+
+def run(pipeline: Pipeline, text: str) -> list[Quote]:
+    return pipeline.extract_one(Article(id="t", text=text))
+
+
+def find(quotes: list[Quote], fragment: str) -> Quote:
+    hits = [q for q in quotes if fragment in q.content.text]
+    assert hits, f"no quote contains {fragment!r}: {[q.content.text for q in quotes]}"
+    return hits[0]
+
+
+# (text, fragment of the content, kind, canonical speaker, cue)
+DETECTION = [
+    # direct, every position of the attribution
+    ("“We will never give up,” the mayor of Kharkiv, Ihor Terekhov, said on Monday.",
+     "We will never give up", "direct", "Ihor Terekhov", "said"),
+    ('"The economy is recovering faster than expected," said Janet Morris, a senior economist.',
+     "The economy is recovering", "direct", "Janet Morris", "said"),
+    ("Prime Minister Anna Lindqvist told reporters: “There will be no early election this year.”",
+     "There will be no early election", "direct", "Anna Lindqvist", "told"),
+    ("“Facing an uncertain world,” Xi told Lukashenko, “China is ready to work with Belarus.”",
+     "China is ready to work with Belarus", "direct", "Xi", "told"),
+    ("«Nous ne céderons pas», a déclaré le ministre. Hugh Hill, a doctor, said: “The wards are full.”",
+     "The wards are full", "direct", "Hugh Hill", "said"),
+    # mixed
+    ("Xi said the two sides should continue to enhance political mutual trust and “always be true friends "
+     "and good partners for each other.”", "the two sides should continue", "mixed", "Xi", "said"),
+    ("The senator warned that the bill would be “a disaster for working families” if passed.",
+     "the bill would be", "mixed", "the senator", "warned"),
+    # indirect, with verbs, particles, passives and nominal cues
+    ("The meeting comes a week after Beijing called for a ceasefire and peace talks to end the war.",
+     "a ceasefire and peace talks", "indirect", "Beijing", "called for"),
+    ("The ministry denied that troops had crossed the border overnight.",
+     "troops had crossed the border", "indirect", "the ministry", "denied"),
+    ("According to state media, the two leaders signed eleven agreements on trade and energy.",
+     "the two leaders signed eleven agreements", "indirect", "state media", "According to"),
+    ("Lukashenko has been cited as saying that Belarus fully supports China's proposal for a settlement.",
+     "Belarus fully supports", "indirect", "Lukashenko", "cited as saying"),
+    ("Opposition leader Maria Costa urged the government to hold a referendum before the summer.",
+     "to hold a referendum", "indirect", "Maria Costa", "urged"),
+]
+
+
+@pytest.mark.parametrize(("text", "fragment", "kind", "speaker", "cue"), DETECTION)
+def test_detection_and_attribution(pipeline: Pipeline, text: str, fragment: str, kind: str, speaker: str,
+                                   cue: str) -> None:
+    q = find(run(pipeline, text), fragment)
+    assert q.kind == kind
+    assert q.speaker is not None and q.speaker.name == speaker
+    assert q.cue is not None and q.cue.text == cue
+    assert 0.0 <= q.confidence <= 1.0
+
+
+def test_offsets_index_the_text_exactly(pipeline: Pipeline) -> None:
+    text = "Intro line.\n\n“We want peace,” the envoy said. The envoy added that talks would resume in May."
+    for q in run(pipeline, text):
+        assert text[q.content.start:q.content.end] == q.content.text
+        assert q.cue is not None and text[q.cue.start:q.cue.end] == q.cue.text
+        assert q.speaker is not None and q.speaker.start is not None and q.speaker.end is not None
+        assert text[q.speaker.start:q.speaker.end] == q.speaker.mention
+
+
+@pytest.mark.parametrize("text", [
+    "Xi and Lukashenko signed a joint statement on the “China-Belarus All-Weather Strategic Partnership”.",
+    "The film “The Apprentice” was shown on television last night.",
+    "Critics called the reform a “scam” on Tuesday.",
+])
+def test_titles_names_and_scare_quotes_are_not_speech(pipeline: Pipeline, text: str) -> None:
+    quotes = run(pipeline, text)
+    assert not [q for q in quotes if q.kind == "direct"], [q.content.text for q in quotes]
+
+
+def test_quote_without_cue_continues_previous_speaker(pipeline: Pipeline) -> None:
+    text = ("Xi said the two sides should deepen their trust. China and Belarus “should support each other in "
+            "the chosen development path and oppose interference by external forces”.")
+    q = find(run(pipeline, text), "should support each other")
+    assert q.speaker is not None and q.speaker.name == "Xi"
+
+
+def test_quote_only_paragraph_takes_the_speaker_named_before(pipeline: Pipeline) -> None:
+    text = ("Senator Ruth Adeyemi spoke to reporters outside the chamber on Thursday.\n\n"
+            "“This budget leaves the poorest families behind, and we will vote against it.”")
+    q = find(run(pipeline, text), "This budget leaves")
+    assert q.speaker is not None and q.speaker.name == "Ruth Adeyemi"
+
+
+def test_interrupted_quote_is_one_quote(pipeline: Pipeline) -> None:
+    text = "“Every time you say that,” Tester said, “you give ammunition to the people who think it is rigged.”"
+    quotes = run(pipeline, text)
+    assert len(quotes) == 1
+    assert quotes[0].content.text.startswith("Every time") and quotes[0].content.text.endswith("rigged.")
+
+
+def test_multi_paragraph_quote(pipeline: Pipeline) -> None:
+    text = ("The minister spoke at length.\n\n“We have rebuilt the schools in every district.\n\n"
+            "“And we will rebuild the hospitals next,” Minister Omar Haddad said.")
+    quotes = run(pipeline, text)
+    q = find(quotes, "We have rebuilt the schools")
+    assert "rebuild the hospitals next" in q.content.text
+    assert q.speaker is not None and q.speaker.name == "Omar Haddad"
+
+
+# -- pronouns, descriptions and canonical names -------------------------------------------------------
+ALIASES = [
+    # the short, titled form maps to the fullest name in the article
+    ("Chinese leader Xi Jinping met Belarusian leaders on Wednesday. President Xi said the talks were "
+     "“frank and friendly.”", "frank and friendly", "Xi Jinping"),
+    ("Alexander Lukashenko arrived in Beijing on Tuesday. Lukashenko said Belarus would buy more Chinese goods.",
+     "Belarus would buy", "Alexander Lukashenko"),
+    # pronouns resolve by gender and recency
+    ("Angela Morrison met Tom Baker in London. She said the deal would be signed within a month.",
+     "the deal would be signed", "Angela Morrison"),
+    ("Angela Morrison met Tom Baker in London. He said the deal would be signed within a month.",
+     "the deal would be signed", "Tom Baker"),
+    ("Mrs. Okafor chaired the meeting. “We will not close the clinic,” she said.", "We will not close",
+     "Okafor"),
+    # descriptions resolve to the named entity they describe
+    ("Alexander Lukashenko, president of Belarus, arrived on Tuesday. The president said sanctions had failed.",
+     "sanctions had failed", "Alexander Lukashenko"),
+    ("The Chinese Foreign Ministry issued a plan last week. The ministry said the plan was balanced.",
+     "the plan was balanced", "Chinese Foreign Ministry"),
+    # organisations and places speak too
+    ("The Kremlin said the proposal deserved attention.", "the proposal deserved attention", "Kremlin"),
+    ("Beijing has repeatedly said that dialogue is the only way out of the crisis.", "dialogue is the only way",
+     "Beijing"),
+]
+
+
+@pytest.mark.parametrize(("text", "fragment", "speaker"), ALIASES)
+def test_canonical_speakers(pipeline: Pipeline, text: str, fragment: str, speaker: str) -> None:
+    q = find(run(pipeline, text), fragment)
+    assert q.speaker is not None and q.speaker.name == speaker, q.speaker
+
+
+def test_pronoun_mention_is_kept_with_its_offsets(pipeline: Pipeline) -> None:
+    text = "Mrs. Okafor chaired the meeting. “We will not close the clinic,” she said."
+    q = find(run(pipeline, text), "We will not close")
+    assert q.speaker is not None and q.speaker.mention == "she"
+    assert q.speaker.start is not None and text[q.speaker.start:q.speaker.end] == "she"
+
+
+def test_unresolvable_pronoun_gives_no_speaker_rather_than_a_guess(pipeline: Pipeline) -> None:
+    q = find(run(pipeline, "“We will not close the clinic,” she said."), "We will not close")
+    assert q.speaker is None
+    assert q.confidence < 0.6
+
+
+def test_broken_quote_marks_never_lose_the_article(pipeline: Pipeline) -> None:
+    text = ("The opposition said the “reform was rushed.\n\n"
+            "Later, the finance minister said the budget would be balanced by 2027.")
+    q = find(run(pipeline, text), "the budget would be balanced")
+    assert q.speaker is not None and q.speaker.name == "the finance minister"
