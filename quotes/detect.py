@@ -88,7 +88,8 @@ def detect(doc: Doc) -> list[Candidate]:
     all_marks = find_quote_marks(text)
     top = [m for m in all_marks if m.nested_in is None and not any(
         o is not m and o.start <= m.start and m.end <= o.end for o in all_marks)]
-    cues = [_outside_source(doc, r, top) for r in find_cues(doc) if not any(m.start <= r.cue_start < m.end for m in top)]
+    cues = [_clip_to_paragraph(_outside_source(doc, r, top), paragraphs) for r in find_cues(doc)
+            if not any(m.start <= r.cue_start < m.end for m in top)]
 
     candidates: list[Candidate] = []
     used: set[int] = set()          # indices into ``top``
@@ -210,6 +211,18 @@ def _merge_interrupted(cands: list[Candidate], text: str, paragraphs: list[tuple
                 continue
         out.append(c)
     return out
+
+
+def _clip_to_paragraph(rel: CueRelation, paragraphs: list[tuple[int, int]]) -> CueRelation:
+    """Reported content stays in the cue's paragraph (the parser sometimes runs a sentence across a
+    heading or a blank line)."""
+    ps, pe = next(((a, b) for a, b in paragraphs if a <= rel.cue_start < b), (0, 1 << 30))
+    start, end = max(rel.content_start, ps), min(rel.content_end, pe)
+    if (start, end) == (rel.content_start, rel.content_end):
+        return rel
+    if end <= start:
+        start = end = rel.cue_end
+    return CueRelation(rel.cue_start, rel.cue_end, rel.source, start, end, rel.verb, rel.nominal)
 
 
 def _outside_source(doc: Doc, rel: CueRelation, top: list[MarkSpan]) -> CueRelation:

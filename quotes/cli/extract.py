@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import time
 from collections import Counter
@@ -102,6 +103,8 @@ def extract(
     from quotes.store import Store, StoreError
 
     started = time.perf_counter()
+    # SIGTERM ends the run like Ctrl-C: committed batches stay, the partial output file is removed.
+    signal.signal(signal.SIGTERM, _interrupt)
     topics: list[Topic] = []
     classifier = None
     mid: str | None = None
@@ -179,6 +182,10 @@ def extract(
              else None)
     if counts["processed"] + counts["unchanged"] == 0:
         raise typer.Exit(1)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def _run_safely(pipeline: Pipeline, batch: list[Article],

@@ -1,0 +1,5 @@
+"""``python -m quotes`` runs the command line."""
+
+from quotes.cli import main
+
+main()
