@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from quotes.detect import Candidate
+from quotes.doccache import ents, sent_of, text_of
 from quotes.marks import find_quote_marks, paragraph_spans
 from quotes.speakers import NameIndex, clean_name, title_gender
 from quotes.types import Quote, Speaker, SpeakerKind
@@ -21,18 +22,8 @@ from quotes.types import Span as TextSpan
 
 ENTITY_KIND: dict[str, SpeakerKind] = {"PERSON": "person", "ORG": "organization", "NORP": "organization",
                                        "GPE": "place", "LOC": "place", "FAC": "place"}
-PERSON_NOUNS = frozenset("""
-president minister leader official spokesman spokeswoman spokesperson senator governor mayor candidate
-nominee chairman chairwoman chair secretary ambassador diplomat general commander chief director adviser
-advisor aide analyst expert economist professor doctor lawyer attorney judge source sources officer man
-woman resident voter supporter critic activist lawmaker congressman congresswoman premier chancellor king
-queen prince envoy negotiator manager executive ceo founder author researcher scientist witness
-""".split())
-ORG_NOUNS = frozenset("""
-ministry government agency company campaign committee department council commission party kremlin
-administration office bank union group medium organization organisation newspaper paper media network army
-military court parliament congress senate white house police embassy firm university institute team
-""".split())
+PERSON_NOUNS = frozenset(["president", "minister", "leader", "official", "spokesman", "spokeswoman", "spokesperson", "senator", "governor", "mayor", "candidate", "nominee", "chairman", "chairwoman", "chair", "secretary", "ambassador", "diplomat", "general", "commander", "chief", "director", "adviser", "advisor", "aide", "analyst", "expert", "economist", "professor", "doctor", "lawyer", "attorney", "judge", "source", "sources", "officer", "man", "woman", "resident", "voter", "supporter", "critic", "activist", "lawmaker", "congressman", "congresswoman", "premier", "chancellor", "king", "queen", "prince", "envoy", "negotiator", "manager", "executive", "ceo", "founder", "author", "researcher", "scientist", "witness"])
+ORG_NOUNS = frozenset(["ministry", "government", "agency", "company", "campaign", "committee", "department", "council", "commission", "party", "kremlin", "administration", "office", "bank", "union", "group", "medium", "organization", "organisation", "newspaper", "paper", "media", "network", "army", "military", "court", "parliament", "congress", "senate", "white", "house", "police", "embassy", "firm", "university", "institute", "team"])
 NOT_SPEAKERS = frozenset({"TIME", "DATE", "CARDINAL", "PERCENT", "MONEY", "QUANTITY", "ORDINAL"})
 MALE_PRONOUNS = frozenset({"he", "him", "his", "himself"})
 FEMALE_PRONOUNS = frozenset({"she", "her", "hers", "herself"})
@@ -63,13 +54,13 @@ class Attributor:
         self.mentions: list[_Mention] = []
         self.recent_speakers: list[str] = []
         self.last_speaker_at = -1
-        self.quoted = [(m.start, m.end) for m in find_quote_marks(doc.text) if m.nested_in is None]
+        self.quoted = [(m.start, m.end) for m in find_quote_marks(text_of(doc)) if m.nested_in is None]
         self._index_entities()
         self._infer_gender()
 
     # -- the entities of the article -------------------------------------------------------------
     def _index_entities(self) -> None:
-        for ent in self.doc.ents:
+        for ent in ents(self.doc):
             kind = ENTITY_KIND.get(ent.label_)
             if kind is None:
                 continue
@@ -79,7 +70,7 @@ class Attributor:
             if not name:
                 continue
             descriptors = self._descriptors(ent)
-            gender = title_gender(self.doc.text[max(0, ent.start_char - 12):ent.end_char]) if kind == "person" \
+            gender = title_gender(text_of(self.doc)[max(0, ent.start_char - 12):ent.end_char]) if kind == "person" \
                 else None
             if any(qs <= ent.start_char < qe for qs, qe in self.quoted):
                 continue  # a name inside a quotation is what someone said, not a speaker in the story
@@ -97,8 +88,8 @@ class Attributor:
             span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
             if span is None:
                 continue
-            sent = span.sent
-            others = [e for e in sent.ents if e.label_ == "PERSON" and e.start_char != m.start]
+            sent = sent_of(self.doc, span.start)
+            others = [e for e in ents(self.doc) if sent.start <= e.start < sent.end and e.label_ == "PERSON" and e.start_char != m.start]
             if others:
                 continue
             window = list(sent[span.end - sent.start:]) if span.end < sent.end else []
@@ -138,7 +129,7 @@ class Attributor:
         """The words naming the speaker: the noun phrase of ``source`` without appositives or clauses."""
         if source.pos_ == "PRON":
             return source.idx, source.idx + len(source.text)
-        ent = next((e for e in self.doc.ents if e.start <= source.i < e.end), None)
+        ent = next((e for e in ents(self.doc) if e.start <= source.i < e.end), None)
         left = source.left_edge.i
         right = source.i
         for child in source.rights:
@@ -163,7 +154,7 @@ class Attributor:
         if source.ent_type_ in NOT_SPEAKERS or source.like_num:
             return None, 0.5
         start, end = self.mention_span(source)
-        mention = self.doc.text[start:end]
+        mention = text_of(self.doc)[start:end]
         lower = source.lower_
         if source.pos_ == "PRON" or lower in MALE_PRONOUNS | FEMALE_PRONOUNS | PLURAL_PRONOUNS | NEUTER_PRONOUNS:
             target = self._resolve_pronoun(lower, start)
@@ -185,15 +176,15 @@ class Attributor:
                         name = self.names.canonical(name, self.recent_speakers)
                     a_start = min(start, toks[0].idx)
                     a_end = max(end, toks[-1].idx + len(toks[-1].text))
-                    return Speaker(name, self.doc.text[a_start:a_end], a_start, a_end, kind_a), 1.0
+                    return Speaker(name, text_of(self.doc)[a_start:a_end], a_start, a_end, kind_a), 1.0
         # a named entity in the phrase (the one holding the head, else an appositive, else the last)
-        ents = [e for e in self.doc.ents if e.start_char < end and start < e.end_char
+        found = [e for e in ents(self.doc) if e.start_char < end and start < e.end_char
                 and e.label_ in ENTITY_KIND and not (e.label_ == "NORP" and e.root.dep_ in {"amod", "compound"})]
         for child in source.children:
             if child.dep_ == "appos":
-                ents += [e for e in self.doc.ents if e.start <= child.i < e.end and e.label_ == "PERSON"]
-        head_ent = next((e for e in ents if e.start <= source.i < e.end), None) or (
-            next((e for e in ents if e.label_ == "PERSON"), None))
+                found += [e for e in ents(self.doc) if e.start <= child.i < e.end and e.label_ == "PERSON"]
+        head_ent = next((e for e in found if e.start <= source.i < e.end), None) or (
+            next((e for e in found if e.label_ == "PERSON"), None))
         if head_ent is not None:
             kind = ENTITY_KIND[head_ent.label_]
             name = clean_name(head_ent.text)
@@ -250,7 +241,7 @@ class Attributor:
 
 def attribute(doc: Doc, article_id: str, candidates: list[Candidate]) -> list[Quote]:
     """Turn candidates into ``Quote`` records with speakers, canonical names and confidences."""
-    text = doc.text
+    text = text_of(doc)
     attributor = Attributor(doc)
     paragraphs = paragraph_spans(text)
 
@@ -315,7 +306,7 @@ def _named_in_paragraph(attributor: Attributor, para: tuple[int, int]) -> Speake
             if m.kind in kinds:
                 name = attributor.names.canonical(m.name, attributor.recent_speakers) if m.kind == "person" \
                     else m.name
-                return Speaker(name, attributor.doc.text[m.start:m.end], m.start, m.end, m.kind)
+                return Speaker(name, text_of(attributor.doc)[m.start:m.end], m.start, m.end, m.kind)
     return None
 
 

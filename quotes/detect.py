@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 
 from quotes.cues import RELATIVE_PRONOUNS, CueRelation, find_cues
+from quotes.doccache import ents, sent_of, text_of
 from quotes.marks import MarkSpan, find_quote_marks, paragraph_spans
 from quotes.types import QuoteKind
 
 _WORD = re.compile(r"[^\W_]+(?:[’'\-][^\W_]+)*")
-_SPEAKER_NOUNS = frozenset("""spokesman spokeswoman spokesperson official minister president statement
-ministry government campaign senator governor leader""".split())
-_SMALL_WORDS = frozenset("a an the of and or in on at to for with by from de la du van von vs".split())
+_SPEAKER_NOUNS = frozenset(["spokesman", "spokeswoman", "spokesperson", "official", "minister", "president", "statement", "ministry", "government", "campaign", "senator", "governor", "leader"])
+_SMALL_WORDS = frozenset(["a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "with", "by", "from", "de", "la", "du", "van", "von", "vs"])
 _DASH_SOURCE = re.compile(r"[ \t\u00a0]*([\u2015\u2014\u2013]|--?)[ \t\u00a0]*((?:[A-Z][\w.\u2019'\-]*[ \t]?){1,5})")
 _TRANSCRIPT = re.compile(r"[\"\u201c]?([A-Z][A-Z.'\- ]{1,40}[A-Z.]):[ \t]+(?=\S)")
 
@@ -83,7 +83,7 @@ def _outside_words(text: str, start: int, end: int, marks: list[MarkSpan]) -> in
 
 def detect(doc: Doc) -> list[Candidate]:
     """All quote candidates of ``doc``, in text order."""
-    text = doc.text
+    text = text_of(doc)
     paragraphs = paragraph_spans(text)
     all_marks = find_quote_marks(text)
     top = [m for m in all_marks if m.nested_in is None and not any(
@@ -183,7 +183,7 @@ def detect(doc: Doc) -> list[Candidate]:
         source: Token | None = None
         span = doc.char_span(m.start, m.end, alignment_mode="expand")
         if span is not None:
-            s = span[0].sent
+            s = sent_of(doc, span[0].i)
             lead = text[s.start_char:max(s.start_char, m.start - 1)]
             if 2 <= len(words(lead)) <= 6:
                 # "China and Belarus “should support each other ...”": the lead-in is reported too
@@ -232,7 +232,7 @@ def _outside_source(doc: Doc, rel: CueRelation, top: list[MarkSpan]) -> CueRelat
     if src is None or not any(m.start <= src.idx < m.end for m in top) or rel.verb is None:
         return rel
     verb = rel.verb
-    sent = verb.sent
+    sent = sent_of(doc, verb.i)
     def outside(t: Token) -> bool:
         return not any(m.start - 1 <= t.idx <= m.end for m in top)
     before = [t for t in sent if t.i < verb.i and outside(t) and t.pos_ in {"PROPN", "NOUN", "PRON"}
@@ -287,7 +287,7 @@ def _same_paragraph(paragraphs: list[tuple[int, int]], a: int, b: int) -> bool:
 def _adjacent_cue(doc: Doc, mark: MarkSpan, cues: list[CueRelation],
                   paragraphs: list[tuple[int, int]]) -> CueRelation | None:
     """A cue right after the closing mark (", he said") or right before the opening one ("said:")."""
-    text = doc.text
+    text = text_of(doc)
     para = next(((ps, pe) for ps, pe in paragraphs if ps <= mark.start < pe), (0, len(text)))
     best: CueRelation | None = None
     for rel in cues:
@@ -315,14 +315,14 @@ def _colon_source(doc: Doc, colon: int) -> Token | None:
     span = doc.char_span(max(0, colon - 1), colon, alignment_mode="expand")
     if span is None:
         return None
-    sent = span[0].sent
+    sent = sent_of(doc, span[0].i)
     subj = [t for t in sent if t.i <= span[-1].i and t.dep_ in {"nsubj", "nsubjpass"}
             and (t.ent_type_ in {"PERSON", "ORG", "GPE", "NORP"} or t.pos_ == "PRON" or t.lemma_ in _SPEAKER_NOUNS)]
     if subj:
         return subj[-1]
-    ents = [e for e in doc.ents if e.label_ in {"PERSON", "ORG"} and sent.start <= e.start
+    ents_ = [e for e in ents(doc) if e.label_ in {"PERSON", "ORG"} and sent.start <= e.start
             and e.end_char <= colon]
-    return ents[-1].root if ents else None
+    return ents_[-1].root if ents_ else None
 
 
 def _drop_nested(cands: list[Candidate]) -> list[Candidate]:
