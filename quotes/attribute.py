@@ -24,6 +24,8 @@ ENTITY_KIND: dict[str, SpeakerKind] = {"PERSON": "person", "ORG": "organization"
                                        "GPE": "place", "LOC": "place", "FAC": "place"}
 PERSON_NOUNS = frozenset(["president", "minister", "leader", "official", "spokesman", "spokeswoman", "spokesperson", "senator", "governor", "mayor", "candidate", "nominee", "chairman", "chairwoman", "chair", "secretary", "ambassador", "diplomat", "general", "commander", "chief", "director", "adviser", "advisor", "aide", "analyst", "expert", "economist", "professor", "doctor", "lawyer", "attorney", "judge", "source", "sources", "officer", "man", "woman", "resident", "voter", "supporter", "critic", "activist", "lawmaker", "congressman", "congresswoman", "premier", "chancellor", "king", "queen", "prince", "envoy", "negotiator", "manager", "executive", "ceo", "founder", "author", "researcher", "scientist", "witness"])
 ORG_NOUNS = frozenset(["ministry", "government", "agency", "company", "campaign", "committee", "department", "council", "commission", "party", "kremlin", "administration", "office", "bank", "union", "group", "medium", "organization", "organisation", "newspaper", "paper", "media", "network", "army", "military", "court", "parliament", "congress", "senate", "white", "house", "police", "embassy", "firm", "university", "institute", "team"])
+ABBREVIATIONS = {"sen": "senator", "rep": "representative", "gov": "governor", "pres": "president",
+                 "gen": "general", "lt": "lieutenant", "col": "colonel", "amb": "ambassador", "sec": "secretary"}
 NOT_SPEAKERS = frozenset({"TIME", "DATE", "CARDINAL", "PERCENT", "MONEY", "QUANTITY", "ORDINAL"})
 MALE_PRONOUNS = frozenset({"he", "him", "his", "himself"})
 FEMALE_PRONOUNS = frozenset({"she", "her", "hers", "herself"})
@@ -107,6 +109,9 @@ class Attributor:
                 self.names.gender[name] = max(set(vs), key=vs.count)
 
     def _descriptors(self, ent: Span) -> frozenset[str]:
+        return frozenset(ABBREVIATIONS.get(d.rstrip("."), d.rstrip(".")) for d in self._raw_descriptors(ent))
+
+    def _raw_descriptors(self, ent: Span) -> frozenset[str]:
         """Nouns that describe an entity: "Chinese leader Xi Jinping" → leader; "Alexander Lukashenko,
         president of Belarus" → president; an organisation's own head noun ("Foreign Ministry")."""
         out: set[str] = set()

@@ -52,7 +52,7 @@ def words(text: str) -> list[str]:
 def is_title_like(text: str) -> bool:
     """“China-Belarus All-Weather Strategic Partnership”: every content word capitalised, no sentence."""
     ws = words(text)
-    if not ws or text.rstrip()[-1:] in {".", "!", "?", ","}:
+    if not ws or text.rstrip()[-1:] in {"!", "?"} or (text.rstrip()[-1:] in {".", ","} and len(ws) > 6):
         return False
     content = [w for w in ws if w.lower() not in _SMALL_WORDS]
     return bool(content) and all(w[0].isupper() or w[0].isdigit() for w in content)
@@ -99,7 +99,7 @@ def detect(doc: Doc) -> list[Candidate]:
         if rel.content_len == 0:
             continue
         inside = [k for k, m in enumerate(top) if m.start < rel.content_end and rel.content_start < m.end
-                  and k not in used]
+                  and k not in used and not is_title_like(text[m.start:m.end])]
         if inside:
             ms = [top[k] for k in inside]
             start = min(rel.content_start, ms[0].start)
@@ -205,7 +205,8 @@ def _merge_interrupted(cands: list[Candidate], text: str, paragraphs: list[tuple
         if prev is not None and c.how == "continuation" and c.kind == "direct" and prev.kind == "direct" \
                 and prev.how in {"cue", "adjacent", "continuation"} and _same_paragraph(paragraphs, prev.start, c.end):
             gap = text[prev.end:c.start]
-            if len(gap) <= 80 and (prev.cue is None or prev.end <= prev.cue[0] < c.start or len(words(gap)) == 0):
+            if len(gap) <= 80 and len(words(gap)) <= 6 and (
+                    prev.cue is None or prev.end <= prev.cue[0] < c.start or len(words(gap)) == 0):
                 prev.end = c.end
                 prev.marks.extend(c.marks)
                 continue
@@ -261,6 +262,7 @@ def _governing_verb(doc: Doc, m: MarkSpan) -> tuple[Token, Token] | None:
             if subj.lower_ in RELATIVE_PRONOUNS and tok.dep_ in {"relcl", "acl"}:
                 subj = tok.head
             if subj.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} or subj.lower_ in {"he", "she", "they"} \
+                    or subj.pos_ == "PROPN" \
                     or subj.lemma_ in _SPEAKER_NOUNS:
                 return tok, subj
             return None
