@@ -134,9 +134,10 @@ def detect(doc: Doc) -> list[Candidate]:
     for k, m in enumerate(top):
         if k in used:
             continue
-        rel = _adjacent_cue(doc, m, cues, paragraphs)
-        if rel is None:
+        adjacent = _adjacent_cue(doc, m, cues, paragraphs)
+        if adjacent is None:
             continue
+        rel = adjacent
         used.add(k)
         prev = next((c for c in candidates if c.cue == (rel.cue_start, rel.cue_end) and c.kind == "direct"), None)
         if prev is not None and prev.marks and _same_paragraph(paragraphs, prev.start, m.end):
@@ -179,7 +180,8 @@ def detect(doc: Doc) -> list[Candidate]:
             continue
         if not is_speech_like(quoted):
             continue
-        start, end, kind, how = m.start, m.end, "direct", "continuation"
+        start, end, how = m.start, m.end, "continuation"
+        kind: QuoteKind = "direct"
         source: Token | None = None
         span = doc.char_span(m.start, m.end, alignment_mode="expand")
         if span is not None:

@@ -102,7 +102,7 @@ def find_quote_marks(text: str) -> list[MarkSpan]:
             i += 1
         if open_at is not None:
             nxt = paragraphs[p + 1][0] if p + 1 < len(paragraphs) else None
-            if nxt is None or not (text[nxt] == open_mark):
+            if nxt is None or text[nxt] != open_mark:
                 open_at = None                    # unbalanced: lose only this quotation
             else:
                 # Content runs to the end of this paragraph; the next paragraph reopens it.
@@ -148,6 +148,6 @@ def _plural_possessive(text: str, i: int) -> bool:
     """``leaders’ meeting``: an apostrophe after a plural -s followed by a lower-case noun."""
     rest = text[i + 1:i + 20]
     m = re.match(r" ([a-z]+)", rest)
-    return bool(m) and m.group(1) not in {"he", "she", "they", "said", "says", "and", "or", "but", "as",
+    return m is not None and m.group(1) not in {"he", "she", "they", "said", "says", "and", "or", "but", "as",
                                           "the", "a", "an", "in", "on", "at", "to", "for", "with", "by",
                                           "added", "told", "wrote", "warned", "is", "was", "it"}

@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from itertools import islice
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from quotes.attribute import attribute
 from quotes.detect import detect
@@ -29,14 +29,18 @@ PIPELINE_VERSION = "1"
 
 
 class _Prediction(Protocol):
-    label: str
-    score: float
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def score(self) -> float: ...
 
 
 class StancePredictor(Protocol):
     """What the pipeline needs of a stance model (``quotes.stance.model.StanceClassifier``)."""
 
-    def predict(self, pairs: Sequence[tuple[str, str]], batch_size: int = ...) -> Sequence[_Prediction]: ...
+    def predict(self, pairs: Sequence[tuple[str, str]], batch_size: int = ...,
+                progress: Any = ...) -> Sequence[_Prediction]: ...
 
 
 def content_hash(article: Article) -> str:
@@ -89,7 +93,7 @@ class Pipeline:
 
     def run_batch(self, batch: list[Article]) -> list[tuple[Article, list[Quote]]]:
         docs = self.nlp.pipe((a.text for a in batch), batch_size=self.batch_size, n_process=self.n_process)
-        results = [(article, attribute(doc, article.id, detect(doc))) for article, doc in zip(batch, docs)]
+        results = [(article, attribute(doc, article.id, detect(doc))) for article, doc in zip(batch, docs, strict=True)]
         if self.classifier is not None and self.topics:
             results = self._classify(results)
         return results

@@ -121,7 +121,7 @@ def main() -> None:
     n_dm = hit_dm = 0
     spk_total = spk_ok = 0
     errors = []
-    for (article, quotes), rec in zip(pipeline.run(articles), records):
+    for (article, quotes), rec in zip(pipeline.run(articles), records, strict=True):
         golds = rec["quotes"]
         pairs = match(quotes, golds)
         matched_p = {i for i, _ in pairs}

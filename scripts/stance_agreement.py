@@ -20,7 +20,7 @@ LABELS = ("favor", "against", "none")
 
 def cohen_kappa(a: list[str], b: list[str]) -> float:
     n = len(a)
-    po = sum(x == y for x, y in zip(a, b)) / n
+    po = sum(x == y for x, y in zip(a, b, strict=True)) / n
     ca, cb = Counter(a), Counter(b)
     pe = sum(ca[label] * cb[label] for label in LABELS) / (n * n)
     return (po - pe) / (1 - pe) if pe < 1 else 1.0
@@ -39,15 +39,15 @@ def main() -> None:
     second = [json.loads(line) for line in (args.data / "review" / "second_labels.jsonl").open(encoding="utf-8")]
     a = [first[r["id"]]["label"] for r in second]
     b = [r["label"] for r in second]
-    agree = sum(x == y for x, y in zip(a, b))
+    agree = sum(x == y for x, y in zip(a, b, strict=True))
     print(f"sample: {len(second)}  agreement: {agree / len(second):.3f}  Cohen's kappa: {cohen_kappa(a, b):.3f}")
     print("first \\ second " + " ".join(f"{label:>8}" for label in LABELS))
-    pairs = Counter(zip(a, b))
+    pairs = Counter(zip(a, b, strict=True))
     for la in LABELS:
         print(f"{la:<15}" + " ".join(f"{pairs[(la, lb)]:>8}" for lb in LABELS))
     if args.disagreements:
         with args.disagreements.open("w", encoding="utf-8") as fh:
-            for r, x, y in zip(second, a, b):
+            for r, x, y in zip(second, a, b, strict=True):
                 if x != y:
                     rec = first[r["id"]]
                     fh.write(json.dumps({"id": r["id"], "topic": rec["topic"], "text": rec["text"],

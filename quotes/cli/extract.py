@@ -167,7 +167,7 @@ def extract(
             results = _run_safely(pipeline, todo, skipped)
             if store is not None and results:
                 store.write_batch(run_id, [(a, content_hash(a), key, qs) for a, qs in results])
-            for article, quotes in results:
+            for _article, quotes in results:
                 counts["processed"] += 1
                 counts["quotes"] += len(quotes)
                 speakers.update(q.speaker.name for q in quotes if q.speaker)
