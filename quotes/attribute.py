@@ -22,8 +22,18 @@ from quotes.types import Span as TextSpan
 
 ENTITY_KIND: dict[str, SpeakerKind] = {"PERSON": "person", "ORG": "organization", "NORP": "organization",
                                        "GPE": "place", "LOC": "place", "FAC": "place"}
-PERSON_NOUNS = frozenset(["president", "minister", "leader", "official", "spokesman", "spokeswoman", "spokesperson", "senator", "governor", "mayor", "candidate", "nominee", "chairman", "chairwoman", "chair", "secretary", "ambassador", "diplomat", "general", "commander", "chief", "director", "adviser", "advisor", "aide", "analyst", "expert", "economist", "professor", "doctor", "lawyer", "attorney", "judge", "source", "sources", "officer", "man", "woman", "resident", "voter", "supporter", "critic", "activist", "lawmaker", "congressman", "congresswoman", "premier", "chancellor", "king", "queen", "prince", "envoy", "negotiator", "manager", "executive", "ceo", "founder", "author", "researcher", "scientist", "witness"])
-ORG_NOUNS = frozenset(["ministry", "government", "agency", "company", "campaign", "committee", "department", "council", "commission", "party", "kremlin", "administration", "office", "bank", "union", "group", "medium", "organization", "organisation", "newspaper", "paper", "media", "network", "army", "military", "court", "parliament", "congress", "senate", "white", "house", "police", "embassy", "firm", "university", "institute", "team"])
+PERSON_NOUNS = frozenset("""
+president minister leader official spokesman spokeswoman spokesperson senator governor mayor candidate
+nominee chairman chairwoman chair secretary ambassador diplomat general commander chief director adviser
+advisor aide analyst expert economist professor doctor lawyer attorney judge source sources officer man
+woman resident voter supporter critic activist lawmaker congressman congresswoman premier chancellor king
+queen prince envoy negotiator manager executive ceo founder author researcher scientist witness
+""".split())
+ORG_NOUNS = frozenset("""
+ministry government agency company campaign committee department council commission party kremlin
+administration office bank union group medium organization organisation newspaper paper media network
+army military court parliament congress senate white house police embassy firm university institute team
+""".split())
 ABBREVIATIONS = {"sen": "senator", "rep": "representative", "gov": "governor", "pres": "president",
                  "gen": "general", "lt": "lieutenant", "col": "colonel", "amb": "ambassador", "sec": "secretary"}
 NOT_SPEAKERS = frozenset({"TIME", "DATE", "CARDINAL", "PERCENT", "MONEY", "QUANTITY", "ORDINAL"})

@@ -15,11 +15,24 @@ from quotes.doccache import sent_of
 
 # Verbs of saying, writing and announcing. Verbs that often mean something else ("add", "call", "note",
 # "state", "report", "tell") count only with a clausal complement or the particle that makes them speech.
-SPEECH_VERBS = frozenset(["say", "tell", "add", "warn", "insist", "argue", "claim", "declare", "announce", "state", "note", "explain", "write", "report", "reply", "respond", "ask", "urge", "accuse", "deny", "confirm", "suggest", "admit", "acknowledge", "complain", "stress", "emphasize", "emphasise", "repeat", "reiterate", "predict", "promise", "pledge", "vow", "threaten", "demand", "propose", "recommend", "criticize", "criticise", "condemn", "praise", "welcome", "reject", "dismiss", "describe", "assert", "maintain", "contend", "concede", "recall", "remark", "comment", "testify", "tweet", "post", "joke", "quip", "shout", "cry", "whisper", "mutter", "boast", "lament", "caution", "advise", "counter", "retort", "observe", "indicate", "signal", "conclude", "allege", "charge", "disclose", "reveal", "inform", "brief", "hail", "slam", "blast", "decry", "defend", "blame", "question", "wonder", "speculate", "underline", "underscore", "reaffirm", "voice", "express", "mention", "tout", "estimate", "forecast", "agree", "disagree", "announce", "proclaim", "affirm", "cite", "lash", "rule", "label", "brand", "dub", "reckon", "opine", "muse", "concur", "object", "protest", "plead", "appeal", "call"])
+SPEECH_VERBS = frozenset("""
+say tell add warn insist argue claim declare announce state note explain write report reply respond ask
+urge accuse deny confirm suggest admit acknowledge complain stress emphasize emphasise repeat reiterate
+predict promise pledge vow threaten demand propose recommend criticize criticise condemn praise welcome
+reject dismiss describe assert maintain contend concede recall remark comment testify tweet post joke
+quip shout cry whisper mutter boast lament caution advise counter retort observe indicate signal conclude
+allege charge disclose reveal inform brief hail slam blast decry defend blame question wonder speculate
+underline underscore reaffirm voice express mention tout estimate forecast agree disagree announce
+proclaim affirm cite lash rule label brand dub reckon opine muse concur object protest plead appeal call
+""".split())
 
 # Verbs whose direct object (or "for"/"against"/"on" phrase) can itself be the reported content:
 # "Beijing called for a ceasefire", "The ministry denied the report", "She urged restraint".
-NOMINAL_CONTENT = frozenset(["call", "urge", "deny", "confirm", "announce", "reject", "welcome", "condemn", "praise", "criticize", "criticise", "propose", "demand", "promise", "pledge", "vow", "threaten", "reiterate", "repeat", "dismiss", "slam", "blast", "decry", "defend", "blame", "accuse", "question", "hail", "warn", "insist", "reaffirm", "recommend", "advise", "appeal", "plead", "express", "voice", "tout", "disclose", "reveal"])
+NOMINAL_CONTENT = frozenset("""
+call urge deny confirm announce reject welcome condemn praise criticize criticise propose demand promise
+pledge vow threaten reiterate repeat dismiss slam blast decry defend blame accuse question hail warn
+insist reaffirm recommend advise appeal plead express voice tout disclose reveal
+""".split())
 # Prepositions that carry content after a cue: "call for", "warn against", "insist on", "accuse X of".
 CONTENT_PREPS = frozenset({"for", "against", "on", "of", "about", "that"})
 # Verbs whose object is the addressee, not the content: "Xi told Lukashenko".
