@@ -73,13 +73,14 @@ def build_table(report: Report, snippet_width: int = 70) -> Table:
     # no_wrap everywhere: cropping is much cheaper than wrapping for rich on large reports.
     table.add_column("Speaker", style="bold", no_wrap=True, max_width=28, overflow="ellipsis")
     table.add_column("Topic", no_wrap=True, max_width=22, overflow="ellipsis")
-    table.add_column("n", justify="right", no_wrap=True)
-    table.add_column("for", justify="right", no_wrap=True, style="green")
-    table.add_column("against", justify="right", no_wrap=True, style="red")
-    table.add_column("none", justify="right", no_wrap=True, style="dim")
-    table.add_column("net", justify="right", no_wrap=True)
-    table.add_column("conf", justify="right", no_wrap=True)
-    table.add_column("Most confident for / against", ratio=1, min_width=30, no_wrap=True, overflow="ellipsis")
+    # explicit minimum widths: with a ratio column beside them rich would otherwise squeeze these to nothing
+    table.add_column("n", justify="right", no_wrap=True, min_width=3)
+    table.add_column("for", justify="right", no_wrap=True, style="green", min_width=3)
+    table.add_column("against", justify="right", no_wrap=True, style="red", min_width=7)
+    table.add_column("none", justify="right", no_wrap=True, style="dim", min_width=4)
+    table.add_column("net", justify="right", no_wrap=True, min_width=5)
+    table.add_column("conf", justify="right", no_wrap=True, min_width=4)
+    table.add_column("Most confident for / against", max_width=snippet_width + 30, no_wrap=True, overflow="ellipsis")
     previous: int | None = None
     for i, row in enumerate(report.rows):
         lines = [line for label in ("favor", "against")
