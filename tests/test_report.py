@@ -157,8 +157,6 @@ def test_render_formats(db: Path) -> None:
     assert "Xi Jinping" in table and "+0.33" in table and "We support the climate deal" in table
     header = next(line for line in table.splitlines() if "Speaker" in line)
     assert header.split()[:8] == ["Speaker", "Topic", "n", "for", "against", "none", "net", "conf"]
-    long_quote = report.rows[0].top["favor"][0].text * 10
-    assert len(long_quote) > 200   # long quotes are cut, and the count columns stay
     data = json.loads(render_json(report))
     assert data["topics"] == ["climate", "trade"]
     first = data["rows"][0]

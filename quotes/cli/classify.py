@@ -18,7 +18,7 @@ from quotes.cli._common import err, fail
 def classify(
     file: Annotated[Path, typer.Argument(
         help="JSONL records with text, topic (the topic phrase) and optional id and context.",
-        exists=True, dir_okay=False, show_default=False)],
+        dir_okay=False, show_default=False)],
     model: Annotated[Path | None, typer.Option(
         help="Model folder (default: models/stance-minilm, or $QUOTES_MODEL).", show_default=False)] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write predictions here (default: stdout).",

@@ -57,7 +57,7 @@ def metrics_tables(metrics: dict[str, Any], max_topics: int = 25) -> list[Table]
 @app.command()
 def evaluate(
     data: Annotated[list[Path], typer.Argument(help="Labelled JSONL or CSV files (text, topic, label).",
-                                               exists=True, dir_okay=False, show_default=False)],
+                                               dir_okay=False, show_default=False)],
     model: Annotated[Path | None, typer.Option(
         help="Model folder (default: models/stance-minilm, or $QUOTES_MODEL).", show_default=False)] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Also write all metrics as JSON here.",

@@ -59,9 +59,9 @@ def _progress_callback() -> Any:
 
 @app.command()
 def train(
-    data: Annotated[list[Path], typer.Argument(help=_help("data"), exists=True, dir_okay=False,
+    data: Annotated[list[Path], typer.Argument(help=_help("data"), dir_okay=False,
                                                show_default=False)],
-    base: Annotated[Path | None, typer.Option(help=_help("base"), exists=True, file_okay=False,
+    base: Annotated[Path | None, typer.Option(help=_help("base"), file_okay=False,
                                               show_default=False)] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help=_help("out"), file_okay=False,
                                              show_default=False)] = None,
@@ -70,7 +70,7 @@ def train(
     batch_size: Annotated[int, typer.Option(help=_help("batch_size"), min=1)] = _defaults.batch_size,
     max_length: Annotated[int, typer.Option(help=_help("max_length"), min=16, max=512)] = _defaults.max_length,
     seed: Annotated[int, typer.Option(help=_help("seed"))] = _defaults.seed,
-    dev: Annotated[Path | None, typer.Option(help=_help("dev"), exists=True, dir_okay=False,
+    dev: Annotated[Path | None, typer.Option(help=_help("dev"), dir_okay=False,
                                              show_default=False)] = None,
     dev_topics: Annotated[list[str] | None, typer.Option(
         help=_help("dev_topics") + " Repeat the option or separate ids with commas.", show_default=False)] = None,

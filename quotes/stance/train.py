@@ -7,6 +7,7 @@ map, ``training_args.json``, ``metrics.json``, ``training.log`` and a model card
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -228,7 +229,7 @@ def train(
     """Fine-tune ``config.base`` on ``config.data``; returns the output model folder.
 
     ``callbacks`` are passed to the Trainer (e.g. a rich progress display); ``progress_bar=False``
-    turns off the Trainer's own tqdm bar.
+    turns off the Trainer's tqdm bar and transformers' progress bars and warnings.
     """
     import numpy as np
     import torch
@@ -253,7 +254,8 @@ def train(
     config.validate()
     base = Path(config.base) if config.base is not None else default_base_path()
     if not (base / "config.json").is_file():
-        raise TrainingError(f"base model folder {base} has no config.json")
+        problem = "not found" if not base.exists() else "has no config.json"
+        raise TrainingError(f"base model folder {base} {problem}")
     train_raw, dev_raw = load_split(config.data, config.dev, config.dev_topics)
     out = _prepare_out(config)
     torch.set_num_threads(config.threads or os.cpu_count() or 1)
@@ -311,14 +313,14 @@ def train(
     )
     if not progress_bar:
         trainer.remove_callback(PrinterCallback)  # it would print every log dict on stdout
-    start = time.perf_counter()
-    result = trainer.train()
-    seconds = time.perf_counter() - start
-
-    model = trainer.model  # the best epoch's weights when there is a dev split
-    assert isinstance(model, PreTrainedModel)
-    model.save_pretrained(str(out))
-    tokenizer.save_pretrained(str(out))
+    with quiet_transformers() if not progress_bar else contextlib.nullcontext():
+        start = time.perf_counter()
+        result = trainer.train()
+        seconds = time.perf_counter() - start
+        model = trainer.model  # the best epoch's weights when there is a dev split
+        assert isinstance(model, PreTrainedModel)
+        model.save_pretrained(str(out))
+        tokenizer.save_pretrained(str(out))
     shutil.rmtree(out / CHECKPOINT_DIR, ignore_errors=True)
 
     # Scores of the kept (best) model, with per-topic results, through the same code as `quotes evaluate`.
