@@ -79,7 +79,7 @@ class TrainingConfig:
     )
     epochs: int = field(default=4, metadata={"help": "Training epochs."})
     lr: float = field(default=5e-5, metadata={"help": "Peak learning rate (linear decay)."})
-    batch_size: int = field(default=16, metadata={"help": "Training batch size."})
+    batch_size: int = field(default=32, metadata={"help": "Training batch size."})
     max_length: int = field(
         default=128, metadata={"help": "Maximum input tokens; only the statement is truncated."}
     )
@@ -88,7 +88,7 @@ class TrainingConfig:
     weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay."})
     label_smoothing: float = field(default=0.0, metadata={"help": "Label smoothing factor (0 to disable)."})
     none_augment: float = field(
-        default=0.0,
+        default=0.3,
         metadata={"help": "Add this fraction of cross-topic 'none' pairs (a statement with another topic)."},
     )
     threads: int | None = field(

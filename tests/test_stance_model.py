@@ -1,0 +1,336 @@
+"""The stance classifier on a tiny BERT: batching, overfit -> save -> load, and the CLI commands.
+
+The tiny model is built from a ``BertConfig`` with the installed base encoder's tokenizer, so these
+tests need no network and run in seconds. The test marked ``slow`` uses the real default model.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from typer.testing import CliRunner
+
+import quotes.cli.classify
+import quotes.cli.evaluate
+import quotes.cli.train  # noqa: F401  (the command modules register themselves on the app)
+from quotes.cli import app
+from quotes.stance.data import example_pair
+from quotes.stance.model import (
+    MODEL_ENV,
+    ModelError,
+    ModelNotFoundError,
+    StanceClassifier,
+    default_model_path,
+    length_batches,
+)
+from quotes.stance.train import ID2LABEL, LABEL2ID, TrainingConfig, TrainingError, default_base_path, train
+
+ROWS = [
+    {"text": "We need a ceasefire now, the killing must stop.", "topic": "a ceasefire", "topic_id": "ceasefire",
+     "label": "favor"},
+    {"text": "A truce today would only reward the invader.", "topic": "a ceasefire", "topic_id": "ceasefire",
+     "label": "against"},
+    {"text": "The minister opened a new bridge in the north.", "topic": "a ceasefire", "topic_id": "ceasefire",
+     "label": "none"},
+    {"text": "The sanctions are working and must be tightened.", "topic": "sanctions on Russia",
+     "topic_id": "sanctions", "label": "favor"},
+    {"text": "These sanctions hurt our own farmers more than Moscow.", "topic": "sanctions on Russia",
+     "topic_id": "sanctions", "label": "against"},
+    {"text": "Parliament will sit again on Tuesday.", "topic": "sanctions on Russia", "topic_id": "sanctions",
+     "label": "none"},
+    {"text": "A tax on sugary drinks will save children's teeth.", "topic": "a sugar tax", "topic_id": "sugar",
+     "label": "favor"},
+    {"text": "The sugar levy is a tax on the poor.", "topic": "a sugar tax", "topic_id": "sugar",
+     "label": "against"},
+    {"text": "The football final ended in a draw.", "topic": "a sugar tax", "topic_id": "sugar", "label": "none"},
+]
+FAST: dict[str, Any] = {"epochs": 20, "lr": 1e-2, "batch_size": 9, "warmup": 0.0, "weight_decay": 0.0, "max_length": 48,
+                         "none_augment": 0.0}
+
+
+def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An untrained 2-layer BERT (hidden size 32) with the base encoder's tokenizer."""
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    path = tmp_path_factory.mktemp("tiny-base")
+    tokenizer = AutoTokenizer.from_pretrained(str(default_base_path()))
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+        intermediate_size=64, max_position_embeddings=128, id2label=ID2LABEL, label2id=LABEL2ID,
+    )
+    torch.manual_seed(0)
+    BertForSequenceClassification(config).save_pretrained(str(path))
+    tokenizer.save_pretrained(str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def data_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_jsonl(tmp_path_factory.mktemp("data") / "train.jsonl", ROWS)
+
+
+@pytest.fixture(scope="module")
+def overfit_model(tiny_base: Path, data_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny model trained until it fits the nine training rows (dev = the same rows)."""
+    out = tmp_path_factory.mktemp("models") / "overfit"
+    return train(TrainingConfig(data=[data_file], dev=data_file, base=tiny_base, out=out, **FAST),
+                 progress_bar=False)
+
+
+# -- batching ----------------------------------------------------------------------------------------
+
+
+def test_length_batches_cover_every_index_once() -> None:
+    lengths = [5, 1, 9, 3, 7, 2, 8]
+    batches = length_batches(lengths, 3)
+    assert sorted(i for b in batches for i in b) == list(range(7))
+    assert [len(b) for b in batches] == [3, 3, 1]
+    assert [[lengths[i] for i in b] for b in batches] == [[9, 8, 7], [5, 3, 2], [1]]
+    with pytest.raises(ValueError):
+        length_batches(lengths, 0)
+
+
+def test_predictions_keep_input_order_and_pad_dynamically(overfit_model: Path) -> None:
+    classifier = StanceClassifier.load(overfit_model)
+    pairs = [example_pair(r) for r in ROWS]
+    shapes: list[tuple[int, ...]] = []
+    handle = classifier.model.register_forward_hook(
+        lambda module, args, kwargs, output: shapes.append(tuple(kwargs["input_ids"].shape)), with_kwargs=True
+    )
+    try:
+        batched = classifier.predict_proba(pairs, batch_size=4)
+    finally:
+        handle.remove()
+    single = np.vstack([classifier.predict_proba([p]) for p in pairs])
+    np.testing.assert_allclose(batched, single, atol=1e-5)
+    assert [s[0] for s in shapes] == [4, 4, 1]
+    widths = [s[1] for s in shapes]
+    assert widths == sorted(widths, reverse=True) and widths[0] < classifier.max_length  # padded per batch
+    assert classifier.predict([]) == []
+
+
+# -- overfit, save, load -----------------------------------------------------------------------------
+
+
+def test_overfit_save_load_same_predictions(overfit_model: Path) -> None:
+    files = {p.name for p in overfit_model.iterdir()}
+    assert {"model.safetensors", "config.json", "tokenizer.json", "training_args.json", "metrics.json",
+            "training.log", "README.md"} <= files
+    assert "checkpoints" not in files and not any(name.endswith((".bin", ".pkl", ".pt")) for name in files)
+    config = json.loads((overfit_model / "config.json").read_text())
+    assert config["id2label"] == {"0": "favor", "1": "against", "2": "none"}
+    assert config["label2id"] == {"favor": 0, "against": 1, "none": 2}
+
+    pairs = [example_pair(r) for r in ROWS]
+    first = StanceClassifier.load(overfit_model).predict(pairs)
+    assert [p.label for p in first] == [r["label"] for r in ROWS]
+    second = StanceClassifier.load(overfit_model).predict(pairs)
+    assert [p.probs for p in first] == [p.probs for p in second]
+    for p in first:
+        assert set(p.probs) == {"favor", "against", "none"}
+        assert sum(p.probs.values()) == pytest.approx(1.0, abs=1e-5)
+        assert p.score == p.probs[p.label] == max(p.probs.values())
+        assert p.to_stance().label == p.label
+
+
+def test_training_outputs(overfit_model: Path) -> None:
+    metrics = json.loads((overfit_model / "metrics.json").read_text())
+    assert metrics["dev"]["macro_f1"] == 1.0
+    assert set(metrics["dev"]["per_topic"]) == {"ceasefire", "sanctions", "sugar"}
+    assert metrics["dev"]["confusion"]["matrix"] == [[3, 0, 0], [0, 3, 0], [0, 0, 3]]
+    assert metrics["train"]["examples"] == 9 and metrics["train"]["examples_per_s"] > 0
+    assert 1 <= metrics["best_epoch"] <= FAST["epochs"]
+    assert len(metrics["epochs"]) == FAST["epochs"]
+    args = json.loads((overfit_model / "training_args.json").read_text())
+    assert args["epochs"] == FAST["epochs"] and args["max_length"] == 48
+    log = (overfit_model / "training.log").read_text()
+    assert f"epoch 1/{FAST['epochs']}" in log and "dev_macro_f1" in log
+    card = (overfit_model / "README.md").read_text()
+    for heading in ("## Training data", "## Evaluation", "## Intended use", "## Limits"):
+        assert heading in card
+    assert "| sugar |" in card and "| favor |" in card
+    assert StanceClassifier.load(overfit_model).max_length == 48
+
+
+def test_predict_topics(overfit_model: Path) -> None:
+    from quotes.types import Topic
+
+    classifier = StanceClassifier.load(overfit_model)
+    topics = [Topic("ceasefire", "a ceasefire"), Topic("sugar", "a sugar tax")]
+    result = classifier.predict_topics([ROWS[0]["text"], ROWS[6]["text"]], topics)
+    assert [list(r) for r in result] == [["ceasefire", "sugar"], ["ceasefire", "sugar"]]
+    assert result[0]["ceasefire"].label == "favor" and result[1]["sugar"].label == "favor"
+
+
+def test_training_is_reproducible(tiny_base: Path, data_file: Path, tmp_path: Path) -> None:
+    settings = {**FAST, "epochs": 2}
+    probs = []
+    for name in ("a", "b"):
+        out = train(TrainingConfig(data=[data_file], base=tiny_base, out=tmp_path / name, **settings),
+                    progress_bar=False)
+        probs.append(StanceClassifier.load(out).predict_proba([example_pair(r) for r in ROWS]))
+    np.testing.assert_array_equal(probs[0], probs[1])
+
+
+def test_training_refuses_to_overwrite(tiny_base: Path, data_file: Path, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("keep me")
+    with pytest.raises(TrainingError, match="not empty; use --force"):
+        train(TrainingConfig(data=[data_file], base=tiny_base, out=tmp_path, **FAST), progress_bar=False)
+    with pytest.raises(TrainingError, match="does not hold a model"):
+        train(TrainingConfig(data=[data_file], base=tiny_base, out=tmp_path, overwrite=True, **FAST),
+              progress_bar=False)
+    assert (tmp_path / "notes.txt").exists()
+
+
+def test_invalid_settings(data_file: Path, tmp_path: Path) -> None:
+    with pytest.raises(TrainingError, match="epochs must be at least 1, got 0; lr must be positive, got 0.0"):
+        train(TrainingConfig(data=[data_file], out=tmp_path / "m", epochs=0, lr=0.0))
+    assert TrainingConfig.help("dev_topics").startswith("Hold out these topics")
+
+
+# -- loading errors ----------------------------------------------------------------------------------
+
+
+def test_default_model_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv(MODEL_ENV, raising=False)
+    assert default_model_path().parts[-2:] == ("models", "stance-minilm")
+    assert (default_model_path().parents[1] / "quotes" / "__init__.py").is_file()
+    monkeypatch.setenv(MODEL_ENV, str(tmp_path / "mine"))
+    assert default_model_path() == tmp_path / "mine"
+
+
+def test_missing_model_says_how_to_build_it(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotFoundError, match="python scripts/train_default_model.py"):
+        StanceClassifier.load(tmp_path / "absent")
+
+
+def test_model_with_other_labels_is_rejected(tmp_path: Path) -> None:
+    from transformers import BertConfig, BertForSequenceClassification
+
+    config = BertConfig(vocab_size=100, hidden_size=16, num_hidden_layers=1, num_attention_heads=1,
+                        intermediate_size=16, id2label={0: "pos", 1: "neg"})
+    model = BertForSequenceClassification(config)
+    with pytest.raises(ModelError, match="has labels pos, neg; expected favor, against, none"):
+        StanceClassifier(model, tokenizer=None)  # type: ignore[arg-type]
+
+
+# -- CLI ---------------------------------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+def test_cli_train(tiny_base: Path, data_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cli-model"
+    args = ["train", str(data_file), "--base", str(tiny_base), "--out", str(out), "--epochs", "2",
+            "--batch-size", "4", "--lr", "1e-3", "--max-length", "48", "--dev-topics", "sugar"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert "dev macro-F1" in result.stderr
+    assert (out / "model.safetensors").is_file()
+    args_json = json.loads((out / "training_args.json").read_text())
+    assert args_json["dev_topics"] == ["sugar"] and args_json["lr"] == 1e-3
+    # a second run refuses to overwrite without --force
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1 and "--force" in result.stderr
+    assert runner.invoke(app, [*args, "--force", "--epochs", "1"]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("extra", "code", "message"),
+    [
+        (["--dev-topics", "nope"], 1, "dev topic(s) nope not in the data"),
+        (["--dev", "DATA", "--dev-topics", "sugar"], 2, "either --dev or --dev-topics"),
+        (["--epochs", "0"], 2, "epochs"),
+    ],
+)
+def test_cli_train_errors(tiny_base: Path, data_file: Path, tmp_path: Path, extra: list[str], code: int,
+                          message: str) -> None:
+    extra = [str(data_file) if e == "DATA" else e for e in extra]
+    result = runner.invoke(app, ["train", str(data_file), "--base", str(tiny_base), "--out",
+                                 str(tmp_path / "m"), *extra])
+    assert result.exit_code == code
+    assert message in " ".join(result.stderr.split())
+
+
+def test_cli_train_bad_data(tmp_path: Path) -> None:
+    bad = write_jsonl(tmp_path / "bad.jsonl", [{**ROWS[0], "label": "pro"}])
+    result = runner.invoke(app, ["train", str(bad), "--out", str(tmp_path / "m")])
+    assert result.exit_code == 1
+    assert "unknown label 'pro'" in result.stderr and "line 1" in result.stderr
+    result = runner.invoke(app, ["train", str(tmp_path / "missing.jsonl"), "--out", str(tmp_path / "m")])
+    assert result.exit_code == 1 and "not found" in result.stderr
+
+
+def test_cli_evaluate(overfit_model: Path, data_file: Path, tmp_path: Path) -> None:
+    output = tmp_path / "metrics.json"
+    result = runner.invoke(app, ["evaluate", str(data_file), "--model", str(overfit_model), "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    for text in ("macro-F1", "F_avg", "Per label", "Per topic", "Confusion", "sanctions"):
+        assert text in result.stdout
+    metrics = json.loads(output.read_text())
+    assert metrics["macro_f1"] == 1.0 and metrics["n"] == 9
+    assert metrics["per_label"]["favor"]["support"] == 3
+
+
+def test_cli_evaluate_errors(tmp_path: Path, data_file: Path) -> None:
+    result = runner.invoke(app, ["evaluate", str(data_file), "--model", str(tmp_path / "none")])
+    assert result.exit_code == 1 and "train_default_model.py" in " ".join(result.stderr.split())
+
+
+def test_cli_classify(overfit_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    records = [{"id": "q1", "text": ROWS[1]["text"], "topic": ROWS[1]["topic"]},
+               {"text": ROWS[3]["text"], "topic": ROWS[3]["topic"]}]
+    path = write_jsonl(tmp_path / "in.jsonl", records)
+    out = tmp_path / "preds.jsonl"
+    result = runner.invoke(app, ["classify", str(path), "--model", str(overfit_model), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [p["id"] for p in lines] == ["q1", 2]
+    assert [p["label"] for p in lines] == ["against", "favor"]
+    assert set(lines[0]) == {"id", "label", "score", "probs"}
+    assert set(lines[0]["probs"]) == {"favor", "against", "none"}
+    # stdout, with the model from $QUOTES_MODEL
+    monkeypatch.setenv(MODEL_ENV, str(overfit_model))
+    result = runner.invoke(app, ["classify", str(path)])
+    assert result.exit_code == 0
+    assert [json.loads(line) for line in result.stdout.splitlines()] == lines
+
+
+def test_cli_classify_errors(overfit_model: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "x", "topic": "t"}\n{"text": \n', encoding="utf-8")
+    result = runner.invoke(app, ["classify", str(bad), "--model", str(overfit_model)])
+    assert result.exit_code == 1 and "bad JSON" in result.stderr and "line 2" in result.stderr
+    no_topic = write_jsonl(tmp_path / "nt.jsonl", [{"text": "x"}])
+    result = runner.invoke(app, ["classify", str(no_topic), "--model", str(overfit_model)])
+    assert result.exit_code == 1 and "missing field 'topic'" in result.stderr
+    assert runner.invoke(app, ["classify", str(bad), "--batch-size", "0"]).exit_code == 2
+
+
+# -- the real default model --------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_default_model_predicts_favor_for_a_ceasefire_call() -> None:
+    path = default_model_path()
+    if not (path / "config.json").is_file():
+        pytest.skip(f"the default model is not built at {path}; run `python scripts/train_default_model.py`")
+    classifier = StanceClassifier.load(path)
+    [prediction] = classifier.predict([(
+        "a ceasefire in the Russia–Ukraine war",
+        "Beijing called for a ceasefire and peace talks to end the war between Russia and Ukraine.",
+    )])
+    assert prediction.label == "favor", prediction
+
