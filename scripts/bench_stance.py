@@ -84,13 +84,13 @@ def load_rows(path: Path | None, n: int) -> tuple[list[dict[str, str]], str]:
 def load_classifier(path: Path) -> tuple[StanceClassifier, str]:
     if (path / "config.json").is_file():
         return StanceClassifier.load(path), str(path)
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers import AutoTokenizer
+
+    from quotes.stance.modeling import new_stance_model
 
     base = default_base_path()
     with quiet_transformers():
-        model = AutoModelForSequenceClassification.from_pretrained(
-            str(base), num_labels=3, id2label=ID2LABEL, label2id=LABEL2ID
-        )
+        model = new_stance_model(base, 3, ID2LABEL, LABEL2ID)
     note = f"{base} with an untrained head ({path} is not built)"
     return StanceClassifier(model, AutoTokenizer.from_pretrained(str(base))), note
 

@@ -334,3 +334,12 @@ def test_default_model_predicts_favor_for_a_ceasefire_call() -> None:
     )])
     assert prediction.label == "favor", prediction
 
+
+
+def test_trained_model_is_a_mean_pooling_cross_encoder(overfit_model: Path) -> None:
+    from quotes.stance.modeling import MeanPoolingBertForSequenceClassification
+
+    config = json.loads((overfit_model / "config.json").read_text(encoding="utf-8"))
+    assert config["pooling"] == "mean"
+    assert config["architectures"] == ["MeanPoolingBertForSequenceClassification"]
+    assert isinstance(StanceClassifier.load(overfit_model).model, MeanPoolingBertForSequenceClassification)

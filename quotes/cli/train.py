@@ -67,6 +67,7 @@ def train(
                                              show_default=False)] = None,
     epochs: Annotated[int, typer.Option(help=_help("epochs"), min=1)] = _defaults.epochs,
     lr: Annotated[float, typer.Option(help=_help("lr"), min=0.0)] = _defaults.lr,
+    head_lr: Annotated[float, typer.Option(help=_help("head_lr"), min=0.0)] = _defaults.head_lr,
     batch_size: Annotated[int, typer.Option(help=_help("batch_size"), min=1)] = _defaults.batch_size,
     max_length: Annotated[int, typer.Option(help=_help("max_length"), min=16, max=512)] = _defaults.max_length,
     seed: Annotated[int, typer.Option(help=_help("seed"))] = _defaults.seed,
@@ -94,7 +95,7 @@ def train(
         fail("give either --dev or --dev-topics, not both", 2)
     config = TrainingConfig(
         data=list(data), out=out or default_model_path(), base=base, dev=dev, dev_topics=topics,
-        epochs=epochs, lr=lr, batch_size=batch_size, max_length=max_length, seed=seed, warmup=warmup,
+        epochs=epochs, lr=lr, head_lr=head_lr, batch_size=batch_size, max_length=max_length, seed=seed, warmup=warmup,
         weight_decay=weight_decay, label_smoothing=label_smoothing, none_augment=none_augment,
         threads=threads, overwrite=force,
     )

@@ -18,13 +18,13 @@ import numpy as np
 import torch
 import transformers
 from transformers import (
-    AutoModelForSequenceClassification,
     AutoTokenizer,
     PreTrainedModel,
     PreTrainedTokenizerBase,
 )
 
 import quotes
+from quotes.stance.modeling import load_classifier_model
 from quotes.types import STANCE_LABELS, Stance, Topic
 
 MODEL_ENV = "QUOTES_MODEL"
@@ -155,7 +155,7 @@ class StanceClassifier:
         try:
             with quiet_transformers():
                 tokenizer = AutoTokenizer.from_pretrained(str(path))
-                model, info = AutoModelForSequenceClassification.from_pretrained(
+                model, info = load_classifier_model(
                     str(path), output_loading_info=True
                 )
         except (OSError, ValueError) as exc:

@@ -78,7 +78,8 @@ class TrainingConfig:
         metadata={"help": "Hold out these topics (topic_id, else topic) from the data as the dev split."},
     )
     epochs: int = field(default=4, metadata={"help": "Training epochs."})
-    lr: float = field(default=5e-5, metadata={"help": "Peak learning rate (linear decay)."})
+    lr: float = field(default=1e-4, metadata={"help": "Peak learning rate of the encoder (linear decay)."})
+    head_lr: float = field(default=1e-3, metadata={"help": "Peak learning rate of the new classification head."})
     batch_size: int = field(default=32, metadata={"help": "Training batch size."})
     max_length: int = field(
         default=128, metadata={"help": "Maximum input tokens; only the statement is truncated."}
@@ -112,6 +113,8 @@ class TrainingConfig:
             problems.append(f"epochs must be at least 1, got {self.epochs}")
         if not self.lr > 0:
             problems.append(f"lr must be positive, got {self.lr}")
+        if not self.head_lr > 0:
+            problems.append(f"head_lr must be positive, got {self.head_lr}")
         if self.batch_size < 1:
             problems.append(f"batch size must be at least 1, got {self.batch_size}")
         if not 16 <= self.max_length <= 512:
@@ -235,7 +238,6 @@ def train(
     import torch
     import transformers
     from transformers import (
-        AutoModelForSequenceClassification,
         AutoTokenizer,
         DataCollatorWithPadding,
         PreTrainedModel,
@@ -247,6 +249,7 @@ def train(
 
     from quotes.stance.evaluate import evaluate_model
     from quotes.stance.model import StanceClassifier, quiet_transformers
+    from quotes.stance.modeling import new_stance_model
 
     class EpochLogCallback(EpochLog, TrainerCallback):
         pass
@@ -264,10 +267,7 @@ def train(
     train_data = add_none_pairs(train_raw, config.none_augment, seed=config.seed)
     with quiet_transformers():
         tokenizer = AutoTokenizer.from_pretrained(str(base))
-        model = AutoModelForSequenceClassification.from_pretrained(
-            str(base), num_labels=len(STANCE_LABELS), id2label=ID2LABEL, label2id=LABEL2ID,
-            ignore_mismatched_sizes=True,
-        )
+        model = new_stance_model(base, len(STANCE_LABELS), ID2LABEL, LABEL2ID)
     train_set = tokenize_dataset(train_data, tokenizer, config.max_length)
     dev_set = tokenize_dataset(dev_raw, tokenizer, config.max_length) if dev_raw is not None else None
 
@@ -301,7 +301,20 @@ def train(
     log.write(f"training {base.name} on {len(train_data)} examples ({len(train_raw)} labelled"
               f"{f', {len(train_data) - len(train_raw)} cross-topic none' if len(train_data) > len(train_raw) else ''})"
               f"; dev {len(dev_raw) if dev_raw is not None else 0}")
-    trainer = Trainer(
+    class StanceTrainer(Trainer):
+        """The Trainer with a learning rate of its own for the new classification head."""
+
+        def create_optimizer(self, model: Any = None) -> Any:
+            if self.optimizer is None:
+                named = list((model or self.model).named_parameters())
+                head = [p for n, p in named if n.startswith("classifier")]
+                body = [p for n, p in named if not n.startswith("classifier")]
+                self.optimizer = torch.optim.AdamW(
+                    [{"params": body, "lr": config.lr}, {"params": head, "lr": config.head_lr}],
+                    weight_decay=config.weight_decay)
+            return self.optimizer
+
+    trainer = StanceTrainer(
         model=model,
         args=args,
         train_dataset=train_set,
