@@ -205,6 +205,21 @@ def test_cli_report_table(db: Path) -> None:
     assert "Xi Jinping" in result.stdout and "Hillary Clinton" in result.stdout
 
 
+def test_cli_table_hides_rows_without_stance_unless_asked(tmp_path: Path) -> None:
+    path = tmp_path / "q.db"
+    with Store(path) as s:
+        run = s.begin_run("m1", ["climate"])
+        s.write_batch(run, [item("a1", [Q("Ana Ruiz", "Cut the tax", {"climate": ("against", 0.9)}),
+                                        Q("Tom Baker", "Nice weather", {"climate": ("none", 0.9)})])])
+    default = runner.invoke(app, ["report", "--store", str(path)])
+    assert "Ana Ruiz" in default.stdout and "Tom Baker" not in default.stdout
+    assert "1 speaker-topic rows with no stance" in default.output
+    everything = runner.invoke(app, ["report", "--store", str(path), "--all-rows"])
+    assert "Tom Baker" in everything.stdout
+    as_json = runner.invoke(app, ["report", "--store", str(path), "-f", "json"])
+    assert "Tom Baker" in as_json.stdout
+
+
 @pytest.mark.parametrize("fmt", ["json", "csv", "html", "table"])
 def test_cli_report_formats_to_file(db: Path, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"report.{fmt}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -71,6 +72,8 @@ def report(
                                                 help="Write here (atomically) instead of stdout.")] = None,
     aliases: AliasesOption = None,
     top: Annotated[int, typer.Option(min=0, help="Most confident quotes shown per label.")] = 3,
+    all_rows: Annotated[bool, typer.Option("--all-rows", help="In the terminal table, also show speaker-topic "
+                                                              "rows whose quotes are all 'none'.")] = False,
 ) -> None:
     """Per speaker and topic: quotes, for / against / none, net stance and the most confident quotes."""
     try:
@@ -91,6 +94,16 @@ def report(
             known = ", ".join(db.topics()) or "none"
             err.print(f"no quotes match these filters (topics in the store: {known})", highlight=False)
             return
+    if fmt is ReportFormat.table and not all_rows:
+        # a journalist reads the table for who is for and who against: rows of only 'none' are noise there
+        kept = [r for r in result.rows if r.favor + r.against > 0]
+        if len(kept) < len(result.rows):
+            err.print(f"[dim]{len(result.rows) - len(kept)} speaker-topic rows with no stance (all 'none') "
+                      f"not shown; --all-rows shows them[/]", highlight=False)
+        if not kept:
+            err.print("no speaker takes a position on these topics", highlight=False)
+            return
+        result = dataclasses.replace(result, rows=kept)
     if fmt is ReportFormat.table and output is None:
         stdout_console().print(build_table(result))
         return

@@ -77,7 +77,7 @@ class TrainingConfig:
         default_factory=list,
         metadata={"help": "Hold out these topics (topic_id, else topic) from the data as the dev split."},
     )
-    epochs: int = field(default=4, metadata={"help": "Training epochs."})
+    epochs: int = field(default=3, metadata={"help": "Training epochs."})
     lr: float = field(default=1e-4, metadata={"help": "Peak learning rate of the encoder (linear decay)."})
     head_lr: float = field(default=1e-3, metadata={"help": "Peak learning rate of the new classification head."})
     batch_size: int = field(default=32, metadata={"help": "Training batch size."})
