@@ -11,7 +11,9 @@ classified in one call, so the transformer sees large, length-sorted batches.
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Protocol
@@ -23,6 +25,8 @@ from quotes.types import Article, Quote, Stance, Topic
 
 if TYPE_CHECKING:
     from spacy.language import Language
+
+Results = list[tuple[Article, list[Quote]]]
 
 # Bump when detection or attribution changes what they produce: stored results are then redone.
 PIPELINE_VERSION = "1"
@@ -83,24 +87,35 @@ class Pipeline:
         return next(self.run([article]))[1]
 
     def run(self, articles: Iterable[Article]) -> Iterator[tuple[Article, list[Quote]]]:
-        """Yield ``(article, quotes)`` for every article, in input order."""
+        """Yield ``(article, quotes)`` for every article, in input order.
+
+        With a classifier, the stance of one batch is computed in a worker thread while the next batch is
+        parsed: torch and spaCy release the GIL in their heavy loops, so the two overlap on two cores.
+        """
         it = iter(articles)
-        while True:
-            batch = list(islice(it, self.batch_size))
-            if not batch:
-                return
-            yield from self.run_batch(batch)
+        with StanceWorker(self) as worker:
+            while True:
+                batch = list(islice(it, self.batch_size))
+                if batch:
+                    worker.submit(self.extract_batch(batch))
+                for _, results in worker.done(wait_all=not batch):
+                    yield from results
+                if not batch:
+                    return
 
     def run_batch(self, batch: list[Article]) -> list[tuple[Article, list[Quote]]]:
-        docs = self.nlp.pipe((a.text for a in batch), batch_size=self.batch_size, n_process=self.n_process)
-        results = [(article, attribute(doc, article.id, detect(doc))) for article, doc in zip(batch, docs, strict=True)]
-        if self.classifier is not None and self.topics:
-            results = self._classify(results)
-        return results
+        """Quotes (and stance) of one batch of articles, computed now."""
+        return self.classify(self.extract_batch(batch))
 
-    def _classify(self, results: list[tuple[Article, list[Quote]]]) -> list[tuple[Article, list[Quote]]]:
+    def extract_batch(self, batch: list[Article]) -> list[tuple[Article, list[Quote]]]:
+        """Parse, detect and attribute: the quotes of a batch, without stance."""
+        docs = self.nlp.pipe((a.text for a in batch), batch_size=self.batch_size, n_process=self.n_process)
+        return [(article, attribute(doc, article.id, detect(doc))) for article, doc in zip(batch, docs, strict=True)]
+
+    def classify(self, results: list[tuple[Article, list[Quote]]]) -> list[tuple[Article, list[Quote]]]:
         """Stance of every (quote, topic) pair of the batch, in one call to the classifier."""
-        assert self.classifier is not None
+        if self.classifier is None or not self.topics:
+            return results
         pairs = [(topic.phrase, statement_text(q)) for _, quotes in results for q in quotes for topic in self.topics]
         if not pairs:
             return results
@@ -116,3 +131,43 @@ class Pipeline:
                 new.append(replace(q, stance=stance))
             out.append((article, new))
         return out
+
+
+class StanceWorker:
+    """Runs ``Pipeline.classify`` on one batch in a background thread while the caller parses the next.
+
+    ``submit`` hands over an extracted batch (``classify=False`` for results that need no stance, such as
+    articles read back from the store); ``done`` yields ``(tag, results)`` per batch, in submission order,
+    keeping one batch in flight unless ``wait_all``. Without a classifier nothing runs in the background.
+    """
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        self.pipeline = pipeline
+        self.pool: ThreadPoolExecutor | None = None
+        self.queue: deque[tuple[Any, Future[Results] | Results]] = deque()
+
+    def __enter__(self) -> StanceWorker:
+        if self.pipeline.classifier is not None and self.pipeline.topics:
+            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stance")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, extracted: Results, tag: Any = None, classify: bool = True) -> None:
+        if self.pool is None or not classify:
+            self.queue.append((tag, extracted))
+        else:
+            self.queue.append((tag, self.pool.submit(self.pipeline.classify, extracted)))
+
+    def done(self, wait_all: bool = False) -> Iterator[tuple[Any, Results]]:
+        while self.queue:
+            tag, item = self.queue[0]
+            if isinstance(item, Future):
+                in_flight = sum(isinstance(it, Future) for _, it in self.queue)
+                if not (wait_all or in_flight > 1 or item.done()):
+                    return
+                item = item.result()
+            self.queue.popleft()
+            yield tag, item

@@ -20,7 +20,7 @@ from quotes.cli import app
 from quotes.cli._common import err, fail
 from quotes.io.readers import Skipped, iter_files, read_file
 from quotes.io.writers import atomic_output, csv_row
-from quotes.pipeline import Pipeline, content_hash, processing_key
+from quotes.pipeline import Pipeline, StanceWorker, content_hash, processing_key
 from quotes.types import Article, Quote, Topic
 
 
@@ -151,29 +151,33 @@ def extract(
         def on_file() -> None:
             progress.advance(task)
 
-        for batch in _batches(files, batch_size, skipped, on_file):
-            todo: list[Article] = []
-            for article in batch:
-                if store is not None and not force and store.is_current(article.id, content_hash(article), key):
-                    quotes = store.quotes_for_article(article.id)
-                    counts["unchanged"] += 1
-                    counts["quotes"] += len(quotes)
-                    speakers.update(q.speaker.name for q in quotes if q.speaker)
-                    sink.write(quotes)
-                else:
-                    todo.append(article)
-            if not todo:
-                continue
-            results = _run_safely(pipeline, todo, skipped)
-            if store is not None and results:
+        def finish(processed: bool, results: list[tuple[Article, list[Quote]]]) -> None:
+            """Store a finished batch (one transaction) and write its quotes, in input order."""
+            if processed and store is not None and results:
                 store.write_batch(run_id, [(a, content_hash(a), key, qs) for a, qs in results])
             for _article, quotes in results:
-                counts["processed"] += 1
+                counts["processed" if processed else "unchanged"] += 1
                 counts["quotes"] += len(quotes)
                 speakers.update(q.speaker.name for q in quotes if q.speaker)
                 sink.write(quotes)
             elapsed = time.perf_counter() - started
             progress.update(task, rate=f"{counts['processed'] / max(elapsed, 1e-9):.1f} articles/s")
+
+        # The stance of one batch runs in a worker thread while the next batch is parsed.
+        with StanceWorker(pipeline) as worker:
+            for batch in _batches(files, batch_size, skipped, on_file):
+                todo: list[Article] = []
+                for article in batch:
+                    if store is not None and not force and store.is_current(article.id, content_hash(article), key):
+                        worker.submit([(article, store.quotes_for_article(article.id))], tag=False, classify=False)
+                    else:
+                        todo.append(article)
+                if todo:
+                    worker.submit(_extract_safely(pipeline, todo, skipped), tag=True)
+                for processed, results in worker.done():
+                    finish(processed, results)
+            for processed, results in worker.done(wait_all=True):
+                finish(processed, results)
         if store is not None:
             store.finish_run(run_id, {"processed": counts["processed"], "unchanged": counts["unchanged"],
                                       "skipped": len(skipped), "quotes": counts["quotes"]})
@@ -188,16 +192,17 @@ def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-def _run_safely(pipeline: Pipeline, batch: list[Article],
-                skipped: list[Skipped]) -> list[tuple[Article, list[Quote]]]:
-    """Run a batch; if it fails, run its articles one by one so that one bad article costs only itself."""
+def _extract_safely(pipeline: Pipeline, batch: list[Article],
+                    skipped: list[Skipped]) -> list[tuple[Article, list[Quote]]]:
+    """Extract a batch; if it fails, extract its articles one by one so that one bad article costs only
+    itself."""
     try:
-        return pipeline.run_batch(batch)
+        return pipeline.extract_batch(batch)
     except Exception:
         results = []
         for article in batch:
             try:
-                results.extend(pipeline.run_batch([article]))
+                results.extend(pipeline.extract_batch([article]))
             except Exception as exc:  # one article's failure must not stop the batch
                 skipped.append(Skipped(article.path or article.id, f"processing failed: {type(exc).__name__}: {exc}"))
         return results

@@ -155,9 +155,7 @@ class StanceClassifier:
         try:
             with quiet_transformers():
                 tokenizer = AutoTokenizer.from_pretrained(str(path))
-                model, info = load_classifier_model(
-                    str(path), output_loading_info=True
-                )
+                model, info = load_classifier_model(path, output_loading_info=True)
         except (OSError, ValueError) as exc:
             raise ModelError(f"cannot load the stance model at {path}: {exc}") from exc
         missing = sorted(info.get("missing_keys") or []) + sorted(info.get("mismatched_keys") or [])

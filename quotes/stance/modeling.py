@@ -17,7 +17,14 @@ from typing import Any
 
 import torch
 from torch import nn
-from transformers import AutoConfig, AutoModelForSequenceClassification, BertConfig, BertModel, BertPreTrainedModel
+from transformers import (
+    AutoConfig,
+    AutoModelForSequenceClassification,
+    BertConfig,
+    BertModel,
+    BertPreTrainedModel,
+    PreTrainedModel,
+)
 from transformers.modeling_outputs import SequenceClassifierOutput
 
 POOLING_KEY = "pooling"
@@ -32,7 +39,7 @@ class MeanPoolingBertForSequenceClassification(BertPreTrainedModel):
         self.bert = BertModel(config, add_pooling_layer=False)
         dropout = getattr(config, "classifier_dropout", None)
         self.dropout = nn.Dropout(dropout if dropout is not None else config.hidden_dropout_prob)
-        self.classifier = nn.Linear(config.hidden_size, config.num_labels)
+        self.classifier = nn.Linear(config.hidden_size, int(config.num_labels or 3))
         self.post_init()
 
     def forward(self, input_ids: torch.Tensor | None = None, attention_mask: torch.Tensor | None = None,
@@ -53,7 +60,7 @@ class MeanPoolingBertForSequenceClassification(BertPreTrainedModel):
 
 
 def new_stance_model(base: Path, num_labels: int, id2label: dict[int, str],
-                     label2id: dict[str, int]) -> nn.Module:
+                     label2id: dict[str, int]) -> PreTrainedModel:
     """A stance model to fine-tune from ``base``: mean pooling for BERT-type encoders, transformers'
     own sequence classifier for any other architecture."""
     config = AutoConfig.from_pretrained(str(base), num_labels=num_labels, id2label=id2label, label2id=label2id)

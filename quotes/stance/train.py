@@ -306,7 +306,9 @@ def train(
 
         def create_optimizer(self, model: Any = None) -> Any:
             if self.optimizer is None:
-                named = list((model or self.model).named_parameters())
+                opt_model = model if model is not None else self.model
+                assert opt_model is not None
+                named = list(opt_model.named_parameters())
                 head = [p for n, p in named if n.startswith("classifier")]
                 body = [p for n, p in named if not n.startswith("classifier")]
                 self.optimizer = torch.optim.AdamW(
@@ -330,8 +332,9 @@ def train(
         start = time.perf_counter()
         result = trainer.train()
         seconds = time.perf_counter() - start
-        model = trainer.model  # the best epoch's weights when there is a dev split
-        assert isinstance(model, PreTrainedModel)
+        best = trainer.model  # the best epoch's weights when there is a dev split
+        assert isinstance(best, PreTrainedModel)
+        model = best
         model.save_pretrained(str(out))
         tokenizer.save_pretrained(str(out))
     shutil.rmtree(out / CHECKPOINT_DIR, ignore_errors=True)
