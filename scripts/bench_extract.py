@@ -41,6 +41,7 @@ def main() -> None:
     ap.add_argument("--model", type=Path, help="stance model (default: the default model)")
     ap.add_argument("--topics", type=Path, help="topics TOML (default: the shipped topics)")
     ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--int8", action="store_true", help="8-bit stance model (quotes extract --int8)")
     args = ap.parse_args()
     inputs = args.inputs or [Path(__file__).resolve().parents[1] / "seeds" / "articles"]
     repeat = args.repeat or (1 if args.inputs else 50)
@@ -52,7 +53,7 @@ def main() -> None:
 
         from quotes.stance.model import StanceClassifier
         from quotes.stance.topics import load_topics
-        classifier = StanceClassifier.load(args.model)
+        classifier = StanceClassifier.load(args.model, int8=args.int8)
         topics = load_topics(args.topics)
         threads = torch.get_num_threads()
     pipeline = Pipeline(classifier=classifier, topics=topics, batch_size=args.batch_size)
@@ -66,7 +67,7 @@ def main() -> None:
     words = sum(len(a.text.split()) for a in articles)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"machine: {platform.processor() or platform.machine()}, {__import__('os').cpu_count()} cores"
-          + (f", torch threads {threads}" if args.stance else ""))
+          + (f", torch threads {threads}" if args.stance else "") + (", int8 stance model" if args.int8 else ""))
     print(f"articles: {len(articles)}  words: {words}  quotes: {n_quotes}  stance: "
           + (f"{len(topics)} topics" if args.stance else "off"))
     print(f"time: {seconds:.2f} s  articles/s: {len(articles) / seconds:.2f}  words/s: {words / seconds:.0f}")

@@ -24,6 +24,8 @@ def classify(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write predictions here (default: stdout).",
                                                 dir_okay=False, show_default=False)] = None,
     batch_size: Annotated[int, typer.Option(help="Prediction batch size.", min=1)] = 32,
+    int8: Annotated[bool, typer.Option("--int8", help="8-bit weights on the CPU (as quotes extract --int8).")]
+    = False,
 ) -> None:
     """Classify the stance of each record; writes {"id", "label", "score", "probs"} lines in input order.
 
@@ -34,7 +36,7 @@ def classify(
 
     try:
         records = read_records(file, require_label=False)
-        classifier = StanceClassifier.load(model)
+        classifier = StanceClassifier.load(model, int8=int8)
     except (DataError, ModelNotFoundError, ModelError) as exc:
         fail(str(exc), 1)
     with Progress(TextColumn("[bold]classifying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -64,6 +64,8 @@ def evaluate(
                                                 dir_okay=False, show_default=False)] = None,
     batch_size: Annotated[int, typer.Option(help="Prediction batch size.", min=1)] = 32,
     max_topics: Annotated[int, typer.Option(help="Largest topics shown in the per-topic table.", min=0)] = 25,
+    int8: Annotated[bool, typer.Option("--int8", help="8-bit weights on the CPU (as quotes extract --int8).")]
+    = False,
 ) -> None:
     """Score a stance model on labelled data and print macro-F1, F_avg, per-label/per-topic P/R/F1."""
     from quotes.stance.data import DataError, load_examples
@@ -72,7 +74,7 @@ def evaluate(
 
     try:
         examples = load_examples(data)
-        classifier = StanceClassifier.load(model)
+        classifier = StanceClassifier.load(model, int8=int8)
     except (DataError, ModelNotFoundError, ModelError) as exc:
         fail(str(exc), 1)
     with Progress(TextColumn("[bold]evaluating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -92,6 +92,8 @@ def extract(
     model: Annotated[Path | None, typer.Option("--model", help="Stance model folder; default: the default "
                                                                "model (models/stance-minilm).")] = None,
     no_stance: Annotated[bool, typer.Option("--no-stance", help="Skip stance classification.")] = False,
+    int8: Annotated[bool, typer.Option("--int8", help="Run the stance model with 8-bit weights on the CPU: "
+                                                      "about twice as fast, slightly less accurate.")] = False,
     store_path: Annotated[Path, typer.Option("--store", dir_okay=False,
                                              help="Results store (SQLite).")] = Path("quotes.db"),
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not write the results store.")] = False,
@@ -117,12 +119,12 @@ def extract(
             fail(str(exc), 1)
         path = model or default_model_path()
         try:
-            classifier = StanceClassifier.load(path)
+            classifier = StanceClassifier.load(path, int8=int8)
         except ModelNotFoundError as exc:
             fail(f"{exc}\n(or run without stance: quotes extract --no-stance ...)", 1)
         except ModelError as exc:
             fail(str(exc), 1)
-        mid = model_id(path)
+        mid = model_id(path) + ("+int8" if int8 else "")
     key = processing_key(mid, topics)
     pipeline = Pipeline(classifier=classifier, topics=topics, batch_size=batch_size)
 

@@ -149,8 +149,12 @@ class StanceClassifier:
         self._order = [next(i for i, name in id2label.items() if name == label) for label in STANCE_LABELS]
 
     @classmethod
-    def load(cls, path: Path | None = None, *, device: str | None = None) -> StanceClassifier:
-        """Load a ``save_pretrained`` folder (default: :func:`default_model_path`)."""
+    def load(cls, path: Path | None = None, *, device: str | None = None, int8: bool = False) -> StanceClassifier:
+        """Load a ``save_pretrained`` folder (default: :func:`default_model_path`).
+
+        ``int8`` quantizes the linear layers to 8-bit integers for CPU inference (dynamic quantization):
+        about 2.4x more pairs per second, at a small cost in accuracy (see the README).
+        """
         path = check_model_dir(default_model_path() if path is None else Path(path))
         try:
             with quiet_transformers():
@@ -166,6 +170,12 @@ class StanceClassifier:
             )
         device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         model.to(device)
+        if int8 and device == "cpu":
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         return cls(model, tokenizer, max_length=_saved_max_length(path), path=path)
 
     @property
