@@ -76,11 +76,18 @@ class Pipeline:
 
     def __init__(self, nlp: Language | None = None, classifier: StancePredictor | None = None,
                  topics: Sequence[Topic] = (), batch_size: int = 32, n_process: int = 1) -> None:
-        self.nlp = nlp if nlp is not None else load_nlp()
+        self._nlp = nlp
         self.classifier = classifier
         self.topics = list(topics) if classifier is not None else []
         self.batch_size = batch_size
         self.n_process = n_process
+
+    @property
+    def nlp(self) -> Language:
+        """The spaCy pipeline, loaded on first use (a re-run on stored articles never needs it)."""
+        if self._nlp is None:
+            self._nlp = load_nlp()
+        return self._nlp
 
     def extract_one(self, article: Article) -> list[Quote]:
         """Quotes of a single article (no batching)."""

@@ -155,3 +155,33 @@ def test_terminated_run_leaves_no_temporary_output(tmp_path: Path) -> None:
     assert not out.exists()
     assert list(out.parent.glob("*")) == []
     assert os.path.isdir(out.parent)
+
+
+def test_broken_model_folder_fails_cleanly(corpus: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken-model"
+    broken.mkdir()
+    (broken / "config.json").write_text("{}", encoding="utf-8")
+    out = tmp_path / "q.jsonl"
+    result = runner.invoke(app, ["extract", str(corpus / "other.md"), "--model", str(broken), "--no-store",
+                                 "-o", str(out)])
+    assert result.exit_code == 1
+    assert "broken-model" in result.output
+    assert not out.exists()
+
+
+def test_rerun_on_unchanged_articles_loads_no_model(corpus: Path, tmp_path: Path, tiny_stance_model: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "q.db"
+    args = ["extract", str(corpus / "other.md"), "--model", str(tiny_stance_model), "--store", str(db)]
+    assert runner.invoke(app, args).exit_code == 0
+    import quotes.pipeline
+    import quotes.stance.model
+
+    def refuse(*a: object, **k: object) -> None:
+        raise AssertionError("model work on an unchanged article")
+
+    monkeypatch.setattr(quotes.stance.model.StanceClassifier, "load", refuse)
+    monkeypatch.setattr(quotes.pipeline, "load_nlp", refuse)
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0, again.output
+    assert "0 processed, 1 unchanged" in again.output

@@ -111,7 +111,7 @@ def extract(
     classifier = None
     mid: str | None = None
     if not no_stance:
-        from quotes.stance.model import ModelError, ModelNotFoundError, StanceClassifier, default_model_path
+        from quotes.stance.model import ModelNotFoundError, check_model_dir, default_model_path
         from quotes.stance.topics import TopicsError, load_topics
         try:
             topics = load_topics(topics_file)
@@ -119,11 +119,10 @@ def extract(
             fail(str(exc), 1)
         path = model or default_model_path()
         try:
-            classifier = StanceClassifier.load(path, int8=int8)
+            check_model_dir(path)
         except ModelNotFoundError as exc:
             fail(f"{exc}\n(or run without stance: quotes extract --no-stance ...)", 1)
-        except ModelError as exc:
-            fail(str(exc), 1)
+        classifier = _LazyClassifier(path, int8)
         mid = model_id(path) + ("+int8" if int8 else "")
     key = processing_key(mid, topics)
     pipeline = Pipeline(classifier=classifier, topics=topics, batch_size=batch_size)
@@ -166,7 +165,8 @@ def extract(
             progress.update(task, rate=f"{counts['processed'] / max(elapsed, 1e-9):.1f} articles/s")
 
         # The stance of one batch runs in a worker thread while the next batch is parsed.
-        with StanceWorker(pipeline) as worker:
+        worker = stack.enter_context(StanceWorker(pipeline))
+        try:
             for batch in _batches(files, batch_size, skipped, on_file):
                 todo: list[Article] = []
                 for article in batch:
@@ -180,6 +180,8 @@ def extract(
                     finish(processed, results)
             for processed, results in worker.done(wait_all=True):
                 finish(processed, results)
+        except _ModelLoadError as exc:
+            fail(f"{exc} (every batch before this one is stored)", 1)
         if store is not None:
             store.finish_run(run_id, {"processed": counts["processed"], "unchanged": counts["unchanged"],
                                       "skipped": len(skipped), "quotes": counts["quotes"]})
@@ -188,6 +190,27 @@ def extract(
              else None)
     if counts["processed"] + counts["unchanged"] == 0:
         raise typer.Exit(1)
+
+
+class _ModelLoadError(Exception):
+    pass
+
+
+class _LazyClassifier:
+    """Loads the stance model on first use, so that a re-run on unchanged articles does no model work."""
+
+    def __init__(self, path: Path, int8: bool) -> None:
+        self.path, self.int8 = path, int8
+        self.model: Any = None
+
+    def predict(self, pairs: Any, batch_size: int = 32, progress: Any = None) -> Any:
+        if self.model is None:
+            from quotes.stance.model import ModelError, StanceClassifier
+            try:
+                self.model = StanceClassifier.load(self.path, int8=self.int8)
+            except ModelError as exc:
+                raise _ModelLoadError(str(exc)) from exc
+        return self.model.predict(pairs, batch_size=batch_size, progress=progress)
 
 
 def _interrupt(signum: int, frame: Any) -> None:
