@@ -111,7 +111,7 @@ def extract(
     classifier = None
     mid: str | None = None
     if not no_stance:
-        from quotes.stance.model import ModelNotFoundError, check_model_dir, default_model_path
+        from quotes.stance.paths import ModelNotFoundError, check_model_dir, default_model_path
         from quotes.stance.topics import TopicsError, load_topics
         try:
             topics = load_topics(topics_file)

@@ -1,0 +1,47 @@
+"""Where stance models live, checked without importing torch (so that commands that need no model
+stay fast)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import quotes
+
+MODEL_ENV = "QUOTES_MODEL"
+DEFAULT_MODEL_NAME = "stance-minilm"
+SETUP_COMMAND = "python scripts/train_default_model.py"
+
+
+class ModelNotFoundError(FileNotFoundError):
+    """No trained stance model where one was expected; the message says how to build one."""
+
+
+class ModelError(ValueError):
+    """A model folder exists but is not a usable stance classifier."""
+
+
+def repo_root() -> Path:
+    """The folder that holds the ``quotes`` package (the repository root in a source checkout)."""
+    return Path(quotes.__file__).resolve().parents[1]
+
+
+def default_model_path() -> Path:
+    """Where the default model lives: ``$QUOTES_MODEL`` if set, else ``<repo root>/models/stance-minilm``."""
+    env = os.environ.get(MODEL_ENV)
+    if env:
+        return Path(env).expanduser()
+    return repo_root() / "models" / DEFAULT_MODEL_NAME
+
+
+def check_model_dir(path: Path) -> Path:
+    """Return ``path`` if it holds a saved model, else raise :class:`ModelNotFoundError` with the fix."""
+    path = Path(path)
+    if (path / "config.json").is_file():
+        return path
+    problem = "does not exist" if not path.exists() else "has no config.json"
+    hint = f" (set by ${MODEL_ENV})" if os.environ.get(MODEL_ENV) and path == default_model_path() else ""
+    raise ModelNotFoundError(
+        f"no stance model at {path}{hint}: the folder {problem}. Build the default model with "
+        f"`{SETUP_COMMAND}`, or pass --model (or set ${MODEL_ENV}) to a folder written by `quotes train`."
+    )
