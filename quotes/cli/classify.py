@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from quotes.cli import app
-from quotes.cli._common import err, fail
+from quotes.cli._common import BatchSizeOption, Int8Option, ModelOption, err, fail
 
 
 @app.command()
@@ -19,13 +19,11 @@ def classify(
     file: Annotated[Path, typer.Argument(
         help="JSONL records with text, topic (the topic phrase) and optional id and context.",
         dir_okay=False, show_default=False)],
-    model: Annotated[Path | None, typer.Option(
-        help="Model folder (default: models/stance-minilm, or $QUOTES_MODEL).", show_default=False)] = None,
+    model: ModelOption = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write predictions here (default: stdout).",
                                                 dir_okay=False, show_default=False)] = None,
-    batch_size: Annotated[int, typer.Option(help="Prediction batch size.", min=1)] = 32,
-    int8: Annotated[bool, typer.Option("--int8", help="8-bit weights on the CPU (as quotes extract --int8).")]
-    = False,
+    batch_size: BatchSizeOption = 32,
+    int8: Int8Option = False,
 ) -> None:
     """Classify the stance of each record; writes {"id", "label", "score", "probs"} lines in input order.
 

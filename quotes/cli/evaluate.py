@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from quotes.cli import app
-from quotes.cli._common import err, fail
+from quotes.cli._common import BatchSizeOption, Int8Option, ModelOption, err, fail
 
 
 def metrics_tables(metrics: dict[str, Any], max_topics: int = 25) -> list[Table]:
@@ -58,14 +58,12 @@ def metrics_tables(metrics: dict[str, Any], max_topics: int = 25) -> list[Table]
 def evaluate(
     data: Annotated[list[Path], typer.Argument(help="Labelled JSONL or CSV files (text, topic, label).",
                                                dir_okay=False, show_default=False)],
-    model: Annotated[Path | None, typer.Option(
-        help="Model folder (default: models/stance-minilm, or $QUOTES_MODEL).", show_default=False)] = None,
+    model: ModelOption = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Also write all metrics as JSON here.",
                                                 dir_okay=False, show_default=False)] = None,
-    batch_size: Annotated[int, typer.Option(help="Prediction batch size.", min=1)] = 32,
+    batch_size: BatchSizeOption = 32,
     max_topics: Annotated[int, typer.Option(help="Largest topics shown in the per-topic table.", min=0)] = 25,
-    int8: Annotated[bool, typer.Option("--int8", help="8-bit weights on the CPU (as quotes extract --int8).")]
-    = False,
+    int8: Int8Option = False,
 ) -> None:
     """Score a stance model on labelled data and print macro-F1, F_avg, per-label/per-topic P/R/F1."""
     from quotes.stance.data import DataError, load_examples

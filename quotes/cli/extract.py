@@ -17,7 +17,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from quotes.cli import app
-from quotes.cli._common import err, fail
+from quotes.cli._common import Int8Option, err, fail
 from quotes.io.readers import Skipped, iter_files, read_file
 from quotes.io.writers import atomic_output, csv_row
 from quotes.pipeline import Pipeline, StanceWorker, content_hash, processing_key
@@ -92,8 +92,7 @@ def extract(
     model: Annotated[Path | None, typer.Option("--model", help="Stance model folder; default: the default "
                                                                "model (models/stance-minilm).")] = None,
     no_stance: Annotated[bool, typer.Option("--no-stance", help="Skip stance classification.")] = False,
-    int8: Annotated[bool, typer.Option("--int8", help="Run the stance model with 8-bit weights on the CPU: "
-                                                      "about twice as fast, slightly less accurate.")] = False,
+    int8: Int8Option = False,
     store_path: Annotated[Path, typer.Option("--store", dir_okay=False,
                                              help="Results store (SQLite).")] = Path("quotes.db"),
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not write the results store.")] = False,
