@@ -16,6 +16,7 @@ from quotes.doccache import sent_of
 # Verbs of saying, writing and announcing. Verbs that often mean something else ("add", "call", "note",
 # "state", "report", "tell") count only with a clausal complement or the particle that makes them speech.
 SPEECH_VERBS = frozenset("""
+chant sing yell scream exclaim
 say tell add warn insist argue claim declare announce state note explain write report reply respond ask
 urge accuse deny confirm suggest admit acknowledge complain stress emphasize emphasise repeat reiterate
 predict promise pledge vow threaten demand propose recommend criticize criticise condemn praise welcome

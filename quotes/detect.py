@@ -309,8 +309,9 @@ def _adjacent_cue(doc: Doc, mark: MarkSpan, cues: list[CueRelation],
         elif rel.cue_end <= mark.start:
             right = max(rel.cue_end, rel.source.idx + len(rel.source.text) if rel.source is not None else 0)
             gap = text[right:mark.start - 1]
-            if len(words(gap)) <= 4 and gap.rstrip().endswith((":", ",")) and rel.content_len == 0:
-                best = rel
+            if rel.content_len == 0 and (len(words(gap)) <= 4 and gap.rstrip().endswith((":", ","))
+                                         or not gap.strip()):
+                best = rel   # "she said: “…”", "…, saying “…”"
     return best
 
 
