@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import sys
 import time
@@ -11,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -19,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from quotes.cli import app
 from quotes.cli._common import Int8Option, err, fail
 from quotes.io.readers import Skipped, iter_files, read_file
-from quotes.io.writers import atomic_output, csv_row
+from quotes.io.writers import QuoteWriter, atomic_output
 from quotes.pipeline import Pipeline, StanceWorker, content_hash, processing_key
 from quotes.types import Article, Quote, Topic
 
@@ -34,29 +33,6 @@ def model_id(path: Path) -> str:
     weights = next((p for p in (path / "model.safetensors", path / "pytorch_model.bin") if p.exists()), None)
     stamp = f"{weights.stat().st_size}-{weights.stat().st_mtime_ns}" if weights else "?"
     return f"{path.resolve()}@{stamp}"
-
-
-class _Sink:
-    """Streams quote records as JSONL or CSV to an open file."""
-
-    def __init__(self, fh: IO[str], fmt: OutputFormat, topics: list[str]) -> None:
-        self.fh, self.fmt, self.topics = fh, fmt, topics
-        self.writer: Any = None
-        if fmt is OutputFormat.csv:
-            import csv
-
-            from quotes.io.writers import CSV_FIELDS
-            fields = CSV_FIELDS + [f for t in topics for f in (f"stance_{t}", f"stance_{t}_score")]
-            self.writer = csv.DictWriter(fh, fieldnames=fields)
-            self.writer.writeheader()
-
-    def write(self, quotes: list[Quote]) -> None:
-        for q in quotes:
-            record = q.to_dict()
-            if self.writer is not None:
-                self.writer.writerow(csv_row(record, self.topics))
-            else:
-                self.fh.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def _batches(files: list[tuple[Path, Path]], size: int, skipped: list[Skipped],
@@ -141,7 +117,7 @@ def extract(
                 fail(f"cannot open the store {store_path}: {exc}", 1)
             run_id = store.begin_run(mid, topic_ids)
         fh = stack.enter_context(atomic_output(output)) if output is not None else sys.stdout
-        sink = _Sink(fh, fmt, topic_ids)
+        sink = QuoteWriter(fh, fmt.value, topic_ids)
         progress = stack.enter_context(Progress(
             TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=err, transient=False,
@@ -159,7 +135,7 @@ def extract(
                 counts["processed" if processed else "unchanged"] += 1
                 counts["quotes"] += len(quotes)
                 speakers.update(q.speaker.name for q in quotes if q.speaker)
-                sink.write(quotes)
+                sink.write(q.to_dict() for q in quotes)
             elapsed = time.perf_counter() - started
             progress.update(task, rate=f"{counts['processed'] / max(elapsed, 1e-9):.1f} articles/s")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import tempfile
@@ -48,26 +47,22 @@ def csv_row(record: dict[str, Any], topics: list[str]) -> dict[str, Any]:
     return row
 
 
-def write_records(fh: IO[str], records: Iterable[dict[str, Any]], fmt: str, topics: list[str]) -> int:
-    """Write quote records to ``fh`` in ``fmt``; returns how many were written."""
-    n = 0
-    if fmt == "jsonl":
-        for record in records:
-            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-            n += 1
-    elif fmt == "csv":
-        fields = CSV_FIELDS + [f for t in topics for f in (f"stance_{t}", f"stance_{t}_score")]
-        writer = csv.DictWriter(fh, fieldnames=fields)
-        writer.writeheader()
-        for record in records:
-            writer.writerow(csv_row(record, topics))
-            n += 1
-    else:
-        raise ValueError(f"unknown format '{fmt}'; expected one of {', '.join(FORMATS)}")
-    return n
+class QuoteWriter:
+    """Streams quote records (``Quote.to_dict()``) to an open file as JSONL or CSV (header first)."""
 
+    def __init__(self, fh: IO[str], fmt: str, topics: list[str]) -> None:
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format '{fmt}'; expected one of {', '.join(FORMATS)}")
+        self.fh, self.fmt, self.topics = fh, fmt, topics
+        self.csv: csv.DictWriter[str] | None = None
+        if fmt == "csv":
+            fields = CSV_FIELDS + [f for t in topics for f in (f"stance_{t}", f"stance_{t}_score")]
+            self.csv = csv.DictWriter(fh, fieldnames=fields)
+            self.csv.writeheader()
 
-def records_to_string(records: Iterable[dict[str, Any]], fmt: str, topics: list[str]) -> str:
-    buf = io.StringIO()
-    write_records(buf, records, fmt, topics)
-    return buf.getvalue()
+    def write(self, records: Iterable[dict[str, Any]]) -> None:
+        for record in records:
+            if self.csv is not None:
+                self.csv.writerow(csv_row(record, self.topics))
+            else:
+                self.fh.write(json.dumps(record, ensure_ascii=False) + "\n")

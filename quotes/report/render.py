@@ -14,9 +14,7 @@ import hashlib
 import html
 import io
 import json
-import os
 import re
-import tempfile
 from importlib import resources
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from quotes.io.writers import atomic_output
 from quotes.report.aggregate import Report, ReportRow, TopQuote
 
 FORMATS: tuple[str, ...] = ("table", "json", "csv", "html")
@@ -32,16 +31,9 @@ _MARKER = re.compile(r"/\*@(STYLE|SCRIPT)@\*/|@(CSP|TITLE|DATA)@")
 
 
 def write_atomic(path: str | Path, data: str) -> None:
-    """Write ``data`` to ``path`` through a temp file in the same folder and ``os.replace``."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``data`` to ``path`` atomically (a temp file in the same folder, then ``os.replace``)."""
+    with atomic_output(Path(path)) as fh:
+        fh.write(data)
 
 
 def snippet(text: str, width: int = 90) -> str:
