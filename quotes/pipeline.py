@@ -75,12 +75,11 @@ class Pipeline:
     """Extract quotes from articles and, given a classifier and topics, their stance."""
 
     def __init__(self, nlp: Language | None = None, classifier: StancePredictor | None = None,
-                 topics: Sequence[Topic] = (), batch_size: int = 32, n_process: int = 1) -> None:
+                 topics: Sequence[Topic] = (), batch_size: int = 32) -> None:
         self._nlp = nlp
         self.classifier = classifier
         self.topics = list(topics) if classifier is not None else []
         self.batch_size = batch_size
-        self.n_process = n_process
 
     @property
     def nlp(self) -> Language:
@@ -110,13 +109,9 @@ class Pipeline:
                 if not batch:
                     return
 
-    def run_batch(self, batch: list[Article]) -> list[tuple[Article, list[Quote]]]:
-        """Quotes (and stance) of one batch of articles, computed now."""
-        return self.classify(self.extract_batch(batch))
-
     def extract_batch(self, batch: list[Article]) -> list[tuple[Article, list[Quote]]]:
         """Parse, detect and attribute: the quotes of a batch, without stance."""
-        docs = self.nlp.pipe((a.text for a in batch), batch_size=self.batch_size, n_process=self.n_process)
+        docs = self.nlp.pipe((a.text for a in batch), batch_size=self.batch_size)
         return [(article, attribute(doc, article.id, detect(doc))) for article, doc in zip(batch, docs, strict=True)]
 
     def classify(self, results: list[tuple[Article, list[Quote]]]) -> list[tuple[Article, list[Quote]]]:
