@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from quotes.io.readers import read_paths  # noqa: E402
 from quotes.pipeline import Pipeline  # noqa: E402
+from quotes.stance.paths import PRECISIONS  # noqa: E402
 from quotes.types import Article  # noqa: E402
 
 
@@ -41,21 +42,23 @@ def main() -> None:
     ap.add_argument("--model", type=Path, help="stance model (default: the default model)")
     ap.add_argument("--topics", type=Path, help="topics TOML (default: the shipped topics)")
     ap.add_argument("--batch-size", type=int, default=32)
-    ap.add_argument("--int8", action="store_true", help="8-bit stance model (quotes extract --int8)")
+    ap.add_argument("--precision", default="auto", choices=PRECISIONS,
+                    help="number format of the stance model (quotes extract --precision)")
     args = ap.parse_args()
     inputs = args.inputs or [Path(__file__).resolve().parents[1] / "seeds" / "articles"]
     repeat = args.repeat or (1 if args.inputs else 50)
     articles = load(inputs, repeat)
 
-    classifier, topics = None, []
+    classifier, topics, precision = None, [], ""
     if args.stance:
         import torch
 
         from quotes.stance.model import StanceClassifier
         from quotes.stance.topics import load_topics
-        classifier = StanceClassifier.load(args.model, int8=args.int8)
+        classifier = StanceClassifier.load(args.model, precision=args.precision)
         topics = load_topics(args.topics)
         threads = torch.get_num_threads()
+        precision = f", stance model in {classifier.precision}"
     pipeline = Pipeline(classifier=classifier, topics=topics, batch_size=args.batch_size)
     pipeline.extract_one(Article(id="warmup", text="“Warm up,” she said."))
 
@@ -67,7 +70,7 @@ def main() -> None:
     words = sum(len(a.text.split()) for a in articles)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"machine: {platform.processor() or platform.machine()}, {__import__('os').cpu_count()} cores"
-          + (f", torch threads {threads}" if args.stance else "") + (", int8 stance model" if args.int8 else ""))
+          + (f", torch threads {threads}" if args.stance else "") + precision)
     print(f"articles: {len(articles)}  words: {words}  quotes: {n_quotes}  stance: "
           + (f"{len(topics)} topics" if args.stance else "off"))
     print(f"time: {seconds:.2f} s  articles/s: {len(articles) / seconds:.2f}  words/s: {words / seconds:.0f}")

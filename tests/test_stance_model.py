@@ -102,7 +102,7 @@ def test_length_batches_cover_every_index_once() -> None:
 
 
 def test_predictions_keep_input_order_and_pad_dynamically(overfit_model: Path) -> None:
-    classifier = StanceClassifier.load(overfit_model)
+    classifier = StanceClassifier.load(overfit_model, precision="fp32")
     pairs = [example_pair(r) for r in ROWS]
     shapes: list[tuple[int, ...]] = []
     handle = classifier.model.register_forward_hook(
@@ -142,6 +142,33 @@ def test_overfit_save_load_same_predictions(overfit_model: Path) -> None:
         assert sum(p.probs.values()) == pytest.approx(1.0, abs=1e-5)
         assert p.score == p.probs[p.label] == max(p.probs.values())
         assert p.to_stance().label == p.label
+
+
+@pytest.mark.parametrize("precision", ["bf16", "int8"])
+def test_lower_precisions_agree_with_fp32(overfit_model: Path, precision: str) -> None:
+    pairs = [example_pair(r) for r in ROWS]
+    full = StanceClassifier.load(overfit_model, precision="fp32").predict_proba(pairs)
+    low = StanceClassifier.load(overfit_model, precision=precision)
+    assert low.precision == precision
+    probs = low.predict_proba(pairs)
+    assert probs.argmax(axis=1).tolist() == full.argmax(axis=1).tolist()
+    np.testing.assert_allclose(probs, full, atol=0.05)
+
+
+def test_precision_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    from quotes.stance import paths
+
+    monkeypatch.setattr(paths, "cpu_has_native_bf16", lambda: True)
+    assert paths.resolve_precision("auto", "cpu") == "bf16"
+    assert paths.resolve_precision("auto", "cuda") == "fp32"
+    assert paths.resolve_precision("int8", "cpu") == "int8"
+    monkeypatch.setattr(paths, "cpu_has_native_bf16", lambda: False)
+    assert paths.resolve_precision("auto", "cpu") == "fp32"
+    assert paths.resolve_precision("bf16", "cpu") == "bf16"  # asked for explicitly: emulated, but honoured
+    with pytest.raises(ModelError, match="CPU only"):
+        paths.resolve_precision("int8", "cuda")
+    with pytest.raises(ModelError, match="unknown precision"):
+        paths.resolve_precision("fp16", "cpu")
 
 
 def test_training_outputs(overfit_model: Path) -> None:
@@ -287,6 +314,14 @@ def test_cli_evaluate(overfit_model: Path, data_file: Path, tmp_path: Path) -> N
 def test_cli_evaluate_errors(tmp_path: Path, data_file: Path) -> None:
     result = runner.invoke(app, ["evaluate", str(data_file), "--model", str(tmp_path / "none")])
     assert result.exit_code == 1 and "train_default_model.py" in " ".join(result.stderr.split())
+    result = runner.invoke(app, ["evaluate", str(data_file), "--precision", "fp16"])
+    assert result.exit_code == 2 and "fp16" in result.stderr
+
+
+def test_cli_evaluate_int8(overfit_model: Path, data_file: Path) -> None:
+    result = runner.invoke(app, ["evaluate", str(data_file), "--model", str(overfit_model), "--precision", "int8"])
+    assert result.exit_code == 0, result.output
+    assert "macro-F1" in result.stdout
 
 
 def test_cli_classify(overfit_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

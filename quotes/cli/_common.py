@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -21,5 +22,17 @@ def fail(message: str, code: int = 1) -> NoReturn:
 ModelOption = Annotated[Path | None, typer.Option(
     help="Model folder (default: models/stance-minilm, or $QUOTES_MODEL).", show_default=False)]
 BatchSizeOption = Annotated[int, typer.Option(help="Prediction batch size.", min=1)]
-Int8Option = Annotated[bool, typer.Option("--int8", help="Run the stance model with 8-bit weights on the CPU: "
-                                                         "about twice as fast, slightly less accurate.")]
+
+
+class Precision(StrEnum):
+    """Number formats of the stance model (:data:`quotes.stance.paths.PRECISIONS`)."""
+
+    auto = "auto"
+    fp32 = "fp32"
+    bf16 = "bf16"
+    int8 = "int8"
+
+
+PrecisionOption = Annotated[Precision, typer.Option(
+    help="Number format of the stance model: auto (bf16 where the CPU computes it natively, else fp32), fp32, "
+         "bf16, or int8 (8-bit weights on the CPU: fastest, slightly less accurate).")]

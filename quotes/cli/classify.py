@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from quotes.cli import app
-from quotes.cli._common import BatchSizeOption, Int8Option, ModelOption, err, fail
+from quotes.cli._common import BatchSizeOption, ModelOption, Precision, PrecisionOption, err, fail
 
 
 @app.command()
@@ -23,7 +23,7 @@ def classify(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write predictions here (default: stdout).",
                                                 dir_okay=False, show_default=False)] = None,
     batch_size: BatchSizeOption = 32,
-    int8: Int8Option = False,
+    precision: PrecisionOption = Precision.auto,
 ) -> None:
     """Classify the stance of each record; writes {"id", "label", "score", "probs"} lines in input order.
 
@@ -34,7 +34,7 @@ def classify(
 
     try:
         records = read_records(file, require_label=False)
-        classifier = StanceClassifier.load(model, int8=int8)
+        classifier = StanceClassifier.load(model, precision=precision.value)
     except (DataError, ModelNotFoundError, ModelError) as exc:
         fail(str(exc), 1)
     with Progress(TextColumn("[bold]classifying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

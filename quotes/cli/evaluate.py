@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from quotes.cli import app
-from quotes.cli._common import BatchSizeOption, Int8Option, ModelOption, err, fail
+from quotes.cli._common import BatchSizeOption, ModelOption, Precision, PrecisionOption, err, fail
 
 
 def metrics_tables(metrics: dict[str, Any], max_topics: int = 25) -> list[Table]:
@@ -63,7 +63,7 @@ def evaluate(
                                                 dir_okay=False, show_default=False)] = None,
     batch_size: BatchSizeOption = 32,
     max_topics: Annotated[int, typer.Option(help="Largest topics shown in the per-topic table.", min=0)] = 25,
-    int8: Int8Option = False,
+    precision: PrecisionOption = Precision.auto,
 ) -> None:
     """Score a stance model on labelled data and print macro-F1, F_avg, per-label/per-topic P/R/F1."""
     from quotes.stance.data import DataError, load_examples
@@ -72,7 +72,7 @@ def evaluate(
 
     try:
         examples = load_examples(data)
-        classifier = StanceClassifier.load(model, int8=int8)
+        classifier = StanceClassifier.load(model, precision=precision.value)
     except (DataError, ModelNotFoundError, ModelError) as exc:
         fail(str(exc), 1)
     with Progress(TextColumn("[bold]evaluating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

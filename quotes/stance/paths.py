@@ -4,6 +4,7 @@ stay fast)."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import quotes
@@ -11,6 +12,8 @@ import quotes
 MODEL_ENV = "QUOTES_MODEL"
 DEFAULT_MODEL_NAME = "stance-minilm"
 SETUP_COMMAND = "python scripts/train_default_model.py"
+# Number formats the classifier can run in; "auto" is bf16 on a CPU that computes bf16 natively, else fp32.
+PRECISIONS = ("auto", "fp32", "bf16", "int8")
 
 
 class ModelNotFoundError(FileNotFoundError):
@@ -45,3 +48,24 @@ def check_model_dir(path: Path) -> Path:
         f"no stance model at {path}{hint}: the folder {problem}. Build the default model with "
         f"`{SETUP_COMMAND}`, or pass --model (or set ${MODEL_ENV}) to a folder written by `quotes train`."
     )
+
+
+def cpu_has_native_bf16() -> bool:
+    """True where the CPU has bfloat16 arithmetic (AVX512-BF16 or AMX), which makes bf16 inference faster
+    than fp32; elsewhere bf16 is emulated and slower."""
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return re.search(r"\b(avx512_bf16|amx_bf16)\b", cpuinfo) is not None
+
+
+def resolve_precision(precision: str, device: str = "cpu") -> str:
+    """The concrete number format for ``precision`` (one of :data:`PRECISIONS`) on ``device``."""
+    if precision not in PRECISIONS:
+        raise ModelError(f"unknown precision {precision!r}; expected one of {', '.join(PRECISIONS)}")
+    if precision == "auto":
+        return "bf16" if device == "cpu" and cpu_has_native_bf16() else "fp32"
+    if precision == "int8" and device != "cpu":
+        raise ModelError(f"int8 runs on the CPU only, not on {device}; use --precision fp32 or bf16")
+    return precision
