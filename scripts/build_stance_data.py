@@ -4,7 +4,7 @@ Usage:
     python scripts/build_stance_data.py [--parts seeds/stance/parts] [--out seeds/stance]
 
 Reads every ``parts/*.jsonl`` (one labelling session per topic group), applies the adjudicated labels of
-the second-labeller review (``review/adjudicated.jsonl``, if present), checks every line, removes exact
+the second-labeller reviews (``review/adjudicated*.jsonl``, one file per review round), checks every line, removes exact
 and near-duplicates (word 3-gram Jaccard >= 0.6 within a topic), gives each example a stable id and
 writes ``train.jsonl`` and ``dev.jsonl``: the dev split holds whole topics that are never trained on,
 so that its score measures topics the model has not seen. Prints the counts it wrote.
@@ -61,9 +61,8 @@ def main() -> None:
     args = ap.parse_args()
 
     rows = load_parts(args.parts)
-    adjudicated = args.out / "review" / "adjudicated.jsonl"
     changed = 0
-    if adjudicated.exists():
+    for adjudicated in sorted((args.out / "review").glob("adjudicated*.jsonl")):
         final = {r["id"]: r["final"] for r in map(json.loads, adjudicated.read_text(encoding="utf-8").splitlines())
                  if r.get("final")}
         for r in rows:
