@@ -6,6 +6,7 @@ Usage:
 Reads every ``parts/*.jsonl`` (one labelling session per topic group), applies the adjudicated labels of
 the second-labeller reviews (``review/adjudicated*.jsonl``, one file per review round), checks every line, removes exact
 and near-duplicates (word 3-gram Jaccard >= 0.6 within a topic), gives each example a stable id and
+adds each example's ``opposite`` topic phrase from ``opposites.jsonl`` and
 writes ``train.jsonl`` and ``dev.jsonl``: the dev split holds whole topics that are never trained on,
 so that its score measures topics the model has not seen. Prints the counts it wrote.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import zlib
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -82,6 +84,19 @@ def main() -> None:
             continue
         by_topic[r["topic_id"]].append(sh)
         kept.append(r)
+
+    # The opposite position's phrase for each topic (favor on the topic is against it), used by the trainer's
+    # topic-flip augmentation; each example gets one of its topic's phrasings, chosen by a hash of its id.
+    opposites_file = args.out / "opposites.jsonl"
+    opposites = {r["topic_id"]: r["opposites"] for r in map(json.loads, opposites_file.read_text(
+        encoding="utf-8").splitlines()) if r.get("opposites")} if opposites_file.exists() else {}
+    missing = sorted({r["topic_id"] for r in kept} - set(opposites))
+    if opposites and missing:
+        raise SystemExit(f"{opposites_file}: no opposite phrases for {', '.join(missing)}")
+    for r in kept:
+        if r["topic_id"] in opposites:
+            choices = opposites[r["topic_id"]]
+            r["opposite"] = choices[zlib.crc32(r["id"].encode()) % len(choices)]
 
     train = [r for r in kept if r["topic_id"] not in DEV_TOPICS]
     dev = [r for r in kept if r["topic_id"] in DEV_TOPICS]
