@@ -11,6 +11,7 @@ import pytest
 from quotes.stance.data import (
     DataError,
     add_none_pairs,
+    add_opposite_pairs,
     format_pair,
     load_examples,
     load_split,
@@ -256,3 +257,34 @@ def test_none_pairs_pair_statements_with_other_topics() -> None:
     assert {r["topic"] for r in added} <= {"a ceasefire", "a sugar tax", "rent control"}
     assert list(add_none_pairs(data, 0.5, seed=1)) == list(augmented)
     assert add_none_pairs(data, 0.0) is data
+
+
+def test_opposite_pairs_flip_the_topic_and_the_label() -> None:
+    rows = [
+        {"id": "a", "text": "We need a ceasefire today.", "topic": "a ceasefire", "topic_id": "ceasefire",
+         "label": "favor", "opposite": "fighting on"},
+        {"id": "b", "text": "A truce rewards the invader.", "topic": "a truce", "topic_id": "ceasefire",
+         "label": "against", "opposite": "fighting on"},
+        {"id": "c", "text": "Talks resume on Monday.", "topic": "a ceasefire", "topic_id": "ceasefire",
+         "label": "none", "opposite": "fighting on"},
+        {"id": "d", "text": "The tax hurts families.", "topic": "a sugar tax", "topic_id": "sugar",
+         "label": "against"},  # no opposite phrase: never flipped
+    ]
+    data = records_to_dataset(rows)
+    augmented = add_opposite_pairs(data, 1.0, seed=3)
+    added = {r["id"]: r for r in list(augmented)[len(data):]}
+    assert set(added) == {"a+opposite", "b+opposite", "c+opposite"}
+    assert [added[f"{i}+opposite"]["label"] for i in "abc"] == ["against", "favor", "none"]
+    assert all(r["topic"] == "fighting on" and r["topic_id"] == "ceasefire~opposite" for r in added.values())
+    assert added["b+opposite"]["opposite"] == "a truce" and added["b+opposite"]["text"] == rows[1]["text"]
+    half = list(add_opposite_pairs(data, 0.34, seed=3))[len(data):]
+    assert len(half) == 1 and half == list(add_opposite_pairs(data, 0.34, seed=3))[len(data):]
+    assert add_opposite_pairs(data, 0.0) is data
+    assert len(add_opposite_pairs(records_to_dataset(rows[3:]), 1.0)) == 1
+
+
+def test_opposite_is_read_from_csv_and_jsonl(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("text,topic,label,opposite\nWe want peace.,a ceasefire,favor,fighting on\n", encoding="utf-8")
+    [record] = read_records(path)
+    assert record["opposite"] == "fighting on"

@@ -223,6 +223,8 @@ def test_training_refuses_to_overwrite(tiny_base: Path, data_file: Path, tmp_pat
 def test_invalid_settings(data_file: Path, tmp_path: Path) -> None:
     with pytest.raises(TrainingError, match="epochs must be at least 1, got 0; lr must be positive, got 0.0"):
         train(TrainingConfig(data=[data_file], out=tmp_path / "m", epochs=0, lr=0.0))
+    with pytest.raises(TrainingError, match="opposite augmentation must be a fraction"):
+        train(TrainingConfig(data=[data_file], out=tmp_path / "m", opposite_augment=1.5))
     assert TrainingConfig.help("dev_topics").startswith("Hold out these topics")
 
 

@@ -30,6 +30,10 @@ def _data_section(settings: dict[str, Any], metrics: dict[str, Any]) -> str:
             rows.append([name, part["examples"], part["topics"], *(part["labels"][lb] for lb in STANCE_LABELS)])
     if rows:
         lines += ["", _table(["split", "examples", "topics", *STANCE_LABELS], rows)]
+    flipped = metrics.get("train", {}).get("opposite_pairs_added", 0)
+    if flipped:
+        lines += ["", f"The training split includes {flipped} topic-flipped pairs (a statement paired with the "
+                      "phrase of the opposite position, favor and against swapped) added by augmentation."]
     added = metrics.get("train", {}).get("none_pairs_added", 0)
     if added:
         lines += ["", f"The training split includes {added} cross-topic `none` pairs (a statement paired with "

@@ -1,7 +1,8 @@
 """Labelled stance examples: read and validate JSONL/CSV files, split off a dev set, build model inputs.
 
 Each example has ``text``, ``topic`` (the topic phrase) and ``label`` (favor, against or none), and
-optionally ``speaker``, ``cue``, ``context``, ``topic_id`` and ``id``. The classifier reads the pair
+optionally ``speaker``, ``cue``, ``context``, ``topic_id``, ``id`` and ``opposite`` (a phrase for the opposite
+position: favor on the topic is against it; used by :func:`add_opposite_pairs`). The classifier reads the pair
 ``(topic, statement)`` built by :func:`format_pair`, both in training and in prediction.
 """
 
@@ -21,8 +22,9 @@ from datasets import Dataset
 from quotes.types import STANCE_LABELS
 
 REQUIRED_FIELDS: tuple[str, ...] = ("text", "topic", "label")
-OPTIONAL_FIELDS: tuple[str, ...] = ("id", "topic_id", "speaker", "cue", "context")
-COLUMNS: tuple[str, ...] = ("id", "text", "topic", "topic_id", "label", "speaker", "cue", "context")
+OPTIONAL_FIELDS: tuple[str, ...] = ("id", "topic_id", "speaker", "cue", "context", "opposite")
+COLUMNS: tuple[str, ...] = ("id", "text", "topic", "topic_id", "label", "speaker", "cue", "context", "opposite")
+FLIPPED: dict[str, str] = {"favor": "against", "against": "favor", "none": "none"}
 JSONL_SUFFIXES: tuple[str, ...] = (".jsonl", ".ndjson", ".json")
 CSV_SUFFIXES: tuple[str, ...] = (".csv",)
 
@@ -285,6 +287,28 @@ def add_none_pairs(data: Dataset, ratio: float, seed: int = 0) -> Dataset:
                 break
     rows = list(data) + added
     return records_to_dataset(rows)
+
+
+def add_opposite_pairs(data: Dataset, ratio: float, seed: int = 0) -> Dataset:
+    """Augment ``data`` with topic-flipped copies: the statement paired with its ``opposite`` phrase and the
+    opposite label (favor and against swap, none stays none).
+
+    "X rejected calls for a ceasefire" is against "a ceasefire" and so favor "fighting on"; training on both
+    pairs makes the model read the topic phrase for the direction of a stance instead of guessing it from
+    what the topic's words suggest. Adds about ``ratio`` times the number of examples that have an
+    ``opposite``; examples without one are left alone. Deterministic for a given ``seed``.
+    """
+    eligible = [i for i, row in enumerate(data) if row.get("opposite")]
+    if ratio <= 0 or not eligible:
+        return data
+    rng = random.Random(seed)
+    chosen = sorted(rng.sample(eligible, min(len(eligible), round(ratio * len(eligible)))))
+    added = []
+    for i in chosen:
+        row = data[i]
+        added.append({**row, "id": f"{row['id']}+opposite", "topic": row["opposite"], "opposite": row["topic"],
+                      "topic_id": f"{topic_key(row)}~opposite", "label": FLIPPED[row["label"]]})
+    return records_to_dataset(list(data) + added)
 
 
 def label_counts(data: Iterable[Mapping[str, Any]]) -> dict[str, int]:
