@@ -32,6 +32,7 @@ import transformers
 
 from quotes.stance.data import example_pair, load_examples
 from quotes.stance.model import (
+    PRECISIONS,
     StanceClassifier,
     default_model_path,
     encode_pairs,
@@ -81,9 +82,10 @@ def load_rows(path: Path | None, n: int) -> tuple[list[dict[str, str]], str]:
     return rows[:n], source
 
 
-def load_classifier(path: Path) -> tuple[StanceClassifier, str]:
+def load_classifier(path: Path, precision: str) -> tuple[StanceClassifier, str]:
     if (path / "config.json").is_file():
-        return StanceClassifier.load(path), str(path)
+        classifier = StanceClassifier.load(path, precision=precision)
+        return classifier, f"{path} in {classifier.precision}"
     from transformers import AutoTokenizer
 
     from quotes.stance.modeling import new_stance_model
@@ -112,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=ROOT / "seeds" / "stance" / "train.jsonl")
     parser.add_argument("--n", type=int, default=1000, help="pairs to predict (default 1000)")
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--precision", default="auto", choices=PRECISIONS,
+                        help="number format of the model (as quotes extract --precision)")
     parser.add_argument("--compare-fixed", action="store_true", help="also time padding to max_length")
     parser.add_argument("--train-n", type=int, default=256, help="examples in the training run (0 to skip)")
     parser.add_argument("--train-batch-size", type=int, default=32)
@@ -119,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print("command: " + " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv]))
     print("machine: " + machine())
-    classifier, model_note = load_classifier(args.model)
+    classifier, model_note = load_classifier(args.model, args.precision)
     rows, source = load_rows(args.data, args.n)
     pairs = [example_pair(r) for r in rows]
     lengths = [len(ids) for ids in encode_pairs(classifier.tokenizer, pairs, classifier.max_length)["input_ids"]]
@@ -149,8 +153,8 @@ def main(argv: list[str] | None = None) -> int:
             out = train(config, progress_bar=False)
             stats = json.loads((out / "metrics.json").read_text())["train"]
         print(f"train: {stats['examples_per_s']} examples/s ({stats['examples']} examples incl. cross-topic none "
-              f"pairs, 1 epoch, batch "
-              f"{args.train_batch_size}, {stats['seconds']}s, {stats['threads']} threads)")
+              f"pairs, 1 epoch, batch {args.train_batch_size}, {stats['seconds']}s, {stats['threads']} threads"
+              f"{', bf16 mixed precision' if stats.get('bf16') else ''})")
     return 0
 
 

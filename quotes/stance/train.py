@@ -85,7 +85,7 @@ class TrainingConfig:
         default_factory=list,
         metadata={"help": "Hold out these topics (topic_id, else topic) from the data as the dev split."},
     )
-    epochs: int = field(default=3, metadata={"help": "Training epochs."})
+    epochs: int = field(default=4, metadata={"help": "Training epochs."})
     lr: float = field(default=1e-4, metadata={"help": "Peak learning rate of the encoder (linear decay)."})
     head_lr: float = field(default=1e-3, metadata={"help": "Peak learning rate of the new classification head."})
     batch_size: int = field(default=32, metadata={"help": "Training batch size."})
@@ -97,7 +97,7 @@ class TrainingConfig:
     weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay."})
     label_smoothing: float = field(default=0.0, metadata={"help": "Label smoothing factor (0 to disable)."})
     none_augment: float = field(
-        default=0.3,
+        default=0.2,
         metadata={"help": "Add this fraction of cross-topic 'none' pairs (a statement with another topic)."},
     )
     opposite_augment: float = field(
