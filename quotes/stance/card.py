@@ -81,8 +81,9 @@ def render_card(settings: dict[str, Any], metrics: dict[str, Any], base_name: st
     train = metrics.get("train", {})
     hyper = _table(
         ["setting", "value"],
-        [[k, f"{settings[k]:g}" if isinstance(settings[k], float) else settings[k]] for k in ("epochs", "lr", "batch_size", "max_length", "warmup", "weight_decay",
-                                    "label_smoothing", "none_augment", "seed") if k in settings],
+        [[k, f"{settings[k]:g}" if isinstance(settings[k], float) else settings[k]]
+         for k in ("epochs", "lr", "head_lr", "batch_size", "max_length", "warmup", "weight_decay", "label_smoothing",
+                   "none_augment", "opposite_augment", "bf16", "seed") if k in settings],
     )
     return f"""---
 library_name: transformers
