@@ -310,6 +310,7 @@ def test_cli_evaluate(overfit_model: Path, data_file: Path, tmp_path: Path) -> N
         assert text in result.stdout
     metrics = json.loads(output.read_text())
     assert metrics["macro_f1"] == 1.0 and metrics["n"] == 9
+    assert metrics["precision"] in ("fp32", "bf16") and metrics["precision"] in result.stderr
     assert metrics["per_label"]["favor"]["support"] == 3
 
 
@@ -323,7 +324,7 @@ def test_cli_evaluate_errors(tmp_path: Path, data_file: Path) -> None:
 def test_cli_evaluate_int8(overfit_model: Path, data_file: Path) -> None:
     result = runner.invoke(app, ["evaluate", str(data_file), "--model", str(overfit_model), "--precision", "int8"])
     assert result.exit_code == 0, result.output
-    assert "macro-F1" in result.stdout
+    assert "macro-F1" in result.stdout and "in int8" in result.stderr
 
 
 def test_cli_classify(overfit_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -80,7 +80,9 @@ def evaluate(
         task = progress.add_task("evaluate", total=len(examples))
         metrics = evaluate_model(classifier, examples, batch_size=batch_size,
                                  progress=lambda done: progress.update(task, completed=done))
-    metrics = {"model": str(classifier.path), "data": [str(p) for p in data], **metrics}
+    metrics = {"model": str(classifier.path), "precision": classifier.precision, "data": [str(p) for p in data],
+               **metrics}
+    err.print(f"model {classifier.path} in {classifier.precision}")
     if output is not None:
         try:
             output.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
