@@ -3,12 +3,12 @@
 Usage:
     python scripts/build_stance_data.py [--parts seeds/stance/parts] [--out seeds/stance]
 
-Reads every ``parts/*.jsonl`` (one labelling session per topic group), applies the adjudicated labels of
-the second-labeller reviews (``review/adjudicated*.jsonl``, one file per review round), checks every line, removes exact
-and near-duplicates (word 3-gram Jaccard >= 0.6 within a topic), gives each example a stable id and
-adds each example's ``opposite`` topic phrase from ``opposites.jsonl`` and
-writes ``train.jsonl`` and ``dev.jsonl``: the dev split holds whole topics that are never trained on,
-so that its score measures topics the model has not seen. Prints the counts it wrote.
+Reads every ``parts/*.jsonl`` (one writing session each), applies the adjudicated labels of the
+second-labeller reviews (``review/adjudicated*.jsonl``, one file per review round), checks every line,
+removes exact and near-duplicates (word 3-gram Jaccard >= 0.6 within a topic), gives each example a stable
+id and its topic's ``opposite`` phrase (from ``opposites.jsonl``), and writes ``train.jsonl`` and
+``dev.jsonl``: the dev split holds whole topics that are never trained on, so that its score measures
+topics the model has not seen. Prints the counts it wrote.
 """
 
 from __future__ import annotations
@@ -88,8 +88,11 @@ def main() -> None:
     # The opposite position's phrase for each topic (favor on the topic is against it), used by the trainer's
     # topic-flip augmentation; each example gets one of its topic's phrasings, chosen by a hash of its id.
     opposites_file = args.out / "opposites.jsonl"
-    opposites = {r["topic_id"]: r["opposites"] for r in map(json.loads, opposites_file.read_text(
-        encoding="utf-8").splitlines()) if r.get("opposites")} if opposites_file.exists() else {}
+    opposites: dict[str, list[str]] = {}
+    if opposites_file.exists():
+        for line in opposites_file.read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            opposites[rec["topic_id"]] = rec["opposites"]
     missing = sorted({r["topic_id"] for r in kept} - set(opposites))
     if opposites and missing:
         raise SystemExit(f"{opposites_file}: no opposite phrases for {', '.join(missing)}")

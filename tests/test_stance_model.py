@@ -156,7 +156,10 @@ def test_lower_precisions_agree_with_fp32(overfit_model: Path, precision: str) -
 
 
 def test_precision_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    from quotes.cli._common import Precision
     from quotes.stance import paths
+
+    assert tuple(p.value for p in Precision) == paths.PRECISIONS
 
     monkeypatch.setattr(paths, "cpu_has_native_bf16", lambda: True)
     assert paths.resolve_precision("auto", "cpu") == "bf16"

@@ -25,7 +25,8 @@ BatchSizeOption = Annotated[int, typer.Option(help="Prediction batch size.", min
 
 
 class Precision(StrEnum):
-    """Number formats of the stance model (:data:`quotes.stance.paths.PRECISIONS`)."""
+    """Number formats of the stance model, as CLI choices: the values of :data:`quotes.stance.paths.PRECISIONS`
+    (a test keeps the two equal)."""
 
     auto = "auto"
     fp32 = "fp32"
