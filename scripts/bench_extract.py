@@ -7,7 +7,8 @@ INPUT is article files or folders (anything `quotes extract` reads) or a JSONL o
 field (e.g. ../shared/data/polnear-dev.jsonl); default: seeds/articles repeated --repeat times (default 50).
 Loading spaCy and the model is not timed; the timed part is the whole pipeline over every article, as
 `quotes extract` runs it (nlp.pipe in batches, detection, attribution, and with --stance the classifier on
-every (quote, topic) pair). Prints articles/s, words/s, quotes and the process's peak resident memory.
+every (quote, topic) pair, behind the model's relevance gate unless --no-gate). Prints articles/s, words/s,
+quotes, the stance labels given and the process's peak resident memory.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import platform
 import resource
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -41,6 +43,8 @@ def main() -> None:
     ap.add_argument("--stance", action="store_true", help="also classify stance on the topics")
     ap.add_argument("--model", type=Path, help="stance model (default: the default model)")
     ap.add_argument("--topics", type=Path, help="topics TOML (default: the shipped topics)")
+    ap.add_argument("--no-gate", dest="gate", action="store_false",
+                    help="classify every (quote, topic) pair: no relevance gate (quotes extract --no-gate)")
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--precision", default="auto", choices=PRECISIONS,
                     help="number format of the stance model (quotes extract --precision)")
@@ -55,24 +59,29 @@ def main() -> None:
 
         from quotes.stance.model import StanceClassifier
         from quotes.stance.topics import load_topics
-        classifier = StanceClassifier.load(args.model, precision=args.precision)
+        classifier = StanceClassifier.load(args.model, precision=args.precision, gate=args.gate)
         topics = load_topics(args.topics)
-        threads = torch.get_num_threads()
-        precision = f", stance model in {classifier.precision}"
+        precision = (f", torch threads {torch.get_num_threads()}, stance model in {classifier.precision}, "
+                     + (f"relevance gate at {classifier.gate.threshold:.4f}" if classifier.gate is not None
+                        else "no relevance gate"))
     pipeline = Pipeline(classifier=classifier, topics=topics, batch_size=args.batch_size)
     pipeline.extract_one(Article(id="warmup", text="“Warm up,” she said."))
 
     start = time.perf_counter()
     n_quotes = 0
+    labels: Counter[str] = Counter()
     for _, quotes in pipeline.run(articles):
         n_quotes += len(quotes)
+        labels.update(s.label for q in quotes for s in q.stance.values())
     seconds = time.perf_counter() - start
     words = sum(len(a.text.split()) for a in articles)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"machine: {platform.processor() or platform.machine()}, {__import__('os').cpu_count()} cores"
-          + (f", torch threads {threads}" if args.stance else "") + precision)
+
+    print(f"machine: {platform.processor() or platform.machine()}, {__import__('os').cpu_count()} cores" + precision)
     print(f"articles: {len(articles)}  words: {words}  quotes: {n_quotes}  stance: "
           + (f"{len(topics)} topics" if args.stance else "off"))
+    if args.stance:
+        print("stance labels: " + ", ".join(f"{label} {labels[label]}" for label in ("favor", "against", "none")))
     print(f"time: {seconds:.2f} s  articles/s: {len(articles) / seconds:.2f}  words/s: {words / seconds:.0f}")
     print(f"peak memory (RSS): {peak_mb:.0f} MiB")
 

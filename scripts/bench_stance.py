@@ -82,10 +82,12 @@ def load_rows(path: Path | None, n: int) -> tuple[list[dict[str, str]], str]:
     return rows[:n], source
 
 
-def load_classifier(path: Path, precision: str) -> tuple[StanceClassifier, str]:
+def load_classifier(path: Path, precision: str, gate: bool = True) -> tuple[StanceClassifier, str]:
     if (path / "config.json").is_file():
-        classifier = StanceClassifier.load(path, precision=precision)
-        return classifier, f"{path} in {classifier.precision}"
+        classifier = StanceClassifier.load(path, precision=precision, gate=gate)
+        gated = (f"relevance gate at {classifier.gate.threshold:.4f}" if classifier.gate is not None
+                 else "no relevance gate")
+        return classifier, f"{path} in {classifier.precision}, {gated}"
     from transformers import AutoTokenizer
 
     from quotes.stance.modeling import new_stance_model
@@ -116,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--precision", default="auto", choices=PRECISIONS,
                         help="number format of the model (as quotes extract --precision)")
+    parser.add_argument("--no-gate", dest="gate", action="store_false",
+                        help="classify every pair (no relevance gate), as quotes extract --no-gate")
     parser.add_argument("--compare-fixed", action="store_true", help="also time padding to max_length")
     parser.add_argument("--train-n", type=int, default=256, help="examples in the training run (0 to skip)")
     parser.add_argument("--train-batch-size", type=int, default=32)
@@ -123,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print("command: " + " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv]))
     print("machine: " + machine())
-    classifier, model_note = load_classifier(args.model, args.precision)
+    classifier, model_note = load_classifier(args.model, args.precision, args.gate)
     rows, source = load_rows(args.data, args.n)
     pairs = [example_pair(r) for r in rows]
     lengths = [len(ids) for ids in encode_pairs(classifier.tokenizer, pairs, classifier.max_length)["input_ids"]]
@@ -133,9 +137,13 @@ def main(argv: list[str] | None = None) -> int:
 
     classifier.predict(pairs[: args.batch_size], batch_size=args.batch_size)  # warm-up
     start = time.perf_counter()
-    classifier.predict(pairs, batch_size=args.batch_size)
+    predictions = classifier.predict(pairs, batch_size=args.batch_size)
     seconds = time.perf_counter() - start
-    print(f"predict (dynamic padding): {len(pairs) / seconds:.1f} pairs/s ({seconds:.2f}s for {len(pairs)})")
+    gated = ""
+    if classifier.gate is not None:
+        n_gated = sum(p.relevance is not None and p.relevance < classifier.gate.threshold for p in predictions)
+        gated = f"; {n_gated} of them gated as unrelated"
+    print(f"predict (dynamic padding): {len(pairs) / seconds:.1f} pairs/s ({seconds:.2f}s for {len(pairs)}{gated})")
     if args.compare_fixed:
         start = time.perf_counter()
         predict_fixed(classifier, pairs, args.batch_size)

@@ -340,7 +340,7 @@ def test_cli_classify(overfit_model: Path, tmp_path: Path, monkeypatch: pytest.M
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert [p["id"] for p in lines] == ["q1", 2]
     assert [p["label"] for p in lines] == ["against", "favor"]
-    assert set(lines[0]) == {"id", "label", "score", "probs"}
+    assert set(lines[0]) == {"id", "label", "score", "probs", "relevance"}  # the model has a relevance gate
     assert set(lines[0]["probs"]) == {"favor", "against", "none"}
     # stdout, with the model from $QUOTES_MODEL
     monkeypatch.setenv(MODEL_ENV, str(overfit_model))
@@ -384,3 +384,91 @@ def test_trained_model_is_a_mean_pooling_cross_encoder(overfit_model: Path) -> N
     assert config["pooling"] == "mean"
     assert config["architectures"] == ["MeanPoolingBertForSequenceClassification"]
     assert isinstance(StanceClassifier.load(overfit_model).model, MeanPoolingBertForSequenceClassification)
+
+
+# -- the relevance gate ------------------------------------------------------------------------------
+
+
+def test_fit_threshold_reads_only_favor_and_against() -> None:
+    from quotes.stance.relevance import fit_threshold
+
+    sims = np.array([0.9, 0.1, 0.5, -0.3, 0.7])
+    labels = ["favor", "against", "favor", "none", "against"]
+    assert fit_threshold(sims, labels, 0.0) == pytest.approx(0.1)  # the none pair at -0.3 does not count
+    assert fit_threshold(sims, labels, 0.3) == pytest.approx(0.1)  # an observed value, the lower one
+    assert fit_threshold(sims, labels, 0.5) == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="no favor or against"):
+        fit_threshold(sims[:1], ["none"])
+
+
+def test_gate_scores_related_pairs_above_unrelated_ones() -> None:
+    from quotes.stance.relevance import RelevanceGate
+
+    gate = RelevanceGate.load()  # the installed all-MiniLM-L6-v2
+    topic = "Western sanctions on Russia"
+    related = "The EU agreed to tighten the embargo on Russian oil and to freeze more of Moscow's assets."
+    unrelated = "The football final ended in a draw after extra time."
+    sims = gate.similarity([(topic, related), (topic, unrelated), (topic, related)])
+    assert sims[0] > sims[1] + 0.3
+    assert sims[0] == pytest.approx(sims[2])
+    assert sims.min() >= -1.0 and sims.max() <= 1.0 + 1e-5
+    assert gate.similarity([]).shape == (0,)
+
+
+def test_training_saves_a_gate_and_loading_applies_it(overfit_model: Path) -> None:
+    settings = json.loads((overfit_model / "relevance.json").read_text(encoding="utf-8"))
+    assert settings["encoder"] == "all-MiniLM-L6-v2" and settings["quantile"] == 0.005
+    assert settings["train"]["favor_against_gated"] == 0.0  # the lowest stance pair sets the threshold
+    assert "Relevance gate" in (overfit_model / "README.md").read_text(encoding="utf-8")
+
+    gated = StanceClassifier.load(overfit_model)
+    ungated = StanceClassifier.load(overfit_model, gate=False)
+    assert gated.gate is not None and gated.gate.threshold == pytest.approx(settings["threshold"], abs=1e-4)
+    assert ungated.gate is None
+    pairs = [example_pair(r) for r in ROWS] + [("a sugar tax", "The orchestra tuned up before the concerto.")]
+    done: list[int] = []
+    with_gate = gated.predict(pairs, batch_size=4, progress=done.append)
+    without = ungated.predict(pairs)
+    assert done[-1] == len(pairs)
+    assert all(p.relevance is not None for p in with_gate) and all(p.relevance is None for p in without)
+    n_gated = 0
+    for g, u in zip(with_gate, without, strict=True):
+        assert g.relevance is not None
+        if g.relevance < gated.gate.threshold:
+            n_gated += 1
+            assert g.label == "none" and g.probs == {"favor": 0.0, "against": 0.0, "none": 1.0}
+        else:
+            assert g.probs == pytest.approx(u.probs, abs=1e-5)
+    assert n_gated >= 1  # the concert is not about a sugar tax
+    assert "relevance" in with_gate[0].to_dict() and "relevance" not in without[0].to_dict()
+
+
+def test_gate_off_and_broken_gate_file(tiny_base: Path, data_file: Path, tmp_path: Path) -> None:
+    out = train(TrainingConfig(data=[data_file], base=tiny_base, out=tmp_path / "m", relevance_quantile=0.0,
+                               **{**FAST, "epochs": 1}), progress_bar=False)
+    assert not (out / "relevance.json").exists()
+    assert StanceClassifier.load(out).gate is None
+    (out / "relevance.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ModelError, match="relevance.json"):
+        StanceClassifier.load(out)
+    assert StanceClassifier.load(out, gate=False).gate is None
+    with pytest.raises(TrainingError, match="relevance_quantile"):
+        TrainingConfig(data=[data_file], relevance_quantile=0.7).validate()
+
+
+def test_cli_classify_and_evaluate_report_the_gate(overfit_model: Path, data_file: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["classify", str(data_file), "--model", str(overfit_model)])
+    assert result.exit_code == 0, result.output
+    assert all("relevance" in json.loads(line) for line in result.stdout.splitlines())
+    result = runner.invoke(app, ["classify", str(data_file), "--model", str(overfit_model), "--no-gate"])
+    assert result.exit_code == 0, result.output
+    assert not any("relevance" in json.loads(line) for line in result.stdout.splitlines())
+    out = tmp_path / "metrics.json"
+    result = runner.invoke(app, ["evaluate", str(data_file), "--model", str(overfit_model), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["relevance_threshold"] is not None
+    result = runner.invoke(app, ["evaluate", str(data_file), "--model", str(overfit_model), "--no-gate", "-o",
+                                 str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["relevance_threshold"] is None

@@ -37,3 +37,8 @@ class Precision(StrEnum):
 PrecisionOption = Annotated[Precision, typer.Option(
     help="Number format of the stance model: auto (bf16 where the CPU computes it natively, else fp32), fp32, "
          "bf16, or int8 (8-bit weights on the CPU: fastest, slightly less accurate).")]
+
+GateOption = Annotated[bool, typer.Option(
+    "--gate/--no-gate",
+    help="Relevance gate: label a pair 'none' without classifying it when statement and topic are unrelated "
+         "(the model's relevance.json sets how related they must be; a model without one is never gated).")]

@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from quotes.cli import app
-from quotes.cli._common import BatchSizeOption, ModelOption, Precision, PrecisionOption, err, fail
+from quotes.cli._common import BatchSizeOption, GateOption, ModelOption, Precision, PrecisionOption, err, fail
 
 
 @app.command()
@@ -24,6 +24,7 @@ def classify(
                                                 dir_okay=False, show_default=False)] = None,
     batch_size: BatchSizeOption = 32,
     precision: PrecisionOption = Precision.auto,
+    gate: GateOption = True,
 ) -> None:
     """Classify the stance of each record; writes {"id", "label", "score", "probs"} lines in input order.
 
@@ -34,7 +35,7 @@ def classify(
 
     try:
         records = read_records(file, require_label=False)
-        classifier = StanceClassifier.load(model, precision=precision.value)
+        classifier = StanceClassifier.load(model, precision=precision.value, gate=gate)
     except (DataError, ModelNotFoundError, ModelError) as exc:
         fail(str(exc), 1)
     with Progress(TextColumn("[bold]classifying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from quotes.cli import app
-from quotes.cli._common import BatchSizeOption, ModelOption, Precision, PrecisionOption, err, fail
+from quotes.cli._common import BatchSizeOption, GateOption, ModelOption, Precision, PrecisionOption, err, fail
 
 
 def metrics_tables(metrics: dict[str, Any], max_topics: int = 25) -> list[Table]:
@@ -64,6 +64,7 @@ def evaluate(
     batch_size: BatchSizeOption = 32,
     max_topics: Annotated[int, typer.Option(help="Largest topics shown in the per-topic table.", min=0)] = 25,
     precision: PrecisionOption = Precision.auto,
+    gate: GateOption = True,
 ) -> None:
     """Score a stance model on labelled data and print macro-F1, F_avg, per-label/per-topic P/R/F1."""
     from quotes.stance.data import DataError, load_examples
@@ -72,7 +73,7 @@ def evaluate(
 
     try:
         examples = load_examples(data)
-        classifier = StanceClassifier.load(model, precision=precision.value)
+        classifier = StanceClassifier.load(model, precision=precision.value, gate=gate)
     except (DataError, ModelNotFoundError, ModelError) as exc:
         fail(str(exc), 1)
     with Progress(TextColumn("[bold]evaluating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -80,9 +81,11 @@ def evaluate(
         task = progress.add_task("evaluate", total=len(examples))
         metrics = evaluate_model(classifier, examples, batch_size=batch_size,
                                  progress=lambda done: progress.update(task, completed=done))
-    metrics = {"model": str(classifier.path), "precision": classifier.precision, "data": [str(p) for p in data],
-               **metrics}
-    err.print(f"model {classifier.path} in {classifier.precision}")
+    threshold = classifier.gate.threshold if classifier.gate is not None else None
+    metrics = {"model": str(classifier.path), "precision": classifier.precision, "relevance_threshold": threshold,
+               "data": [str(p) for p in data], **metrics}
+    gated = f", relevance gate at {threshold:.4f}" if threshold is not None else ", no relevance gate"
+    err.print(f"model {classifier.path} in {classifier.precision}{gated}")
     if output is not None:
         try:
             output.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")

@@ -16,7 +16,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from quotes.cli import app
-from quotes.cli._common import Precision, PrecisionOption, err, fail
+from quotes.cli._common import GateOption, Precision, PrecisionOption, err, fail
 from quotes.io.readers import Skipped, iter_files, read_file
 from quotes.io.writers import QuoteWriter, atomic_output
 from quotes.pipeline import Pipeline, StanceWorker, content_hash, processing_key
@@ -69,6 +69,7 @@ def extract(
                                                                "model (models/stance-minilm).")] = None,
     no_stance: Annotated[bool, typer.Option("--no-stance", help="Skip stance classification.")] = False,
     precision: PrecisionOption = Precision.auto,
+    gate: GateOption = True,
     store_path: Annotated[Path, typer.Option("--store", dir_okay=False,
                                              help="Results store (SQLite).")] = Path("quotes.db"),
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not write the results store.")] = False,
@@ -97,8 +98,8 @@ def extract(
             check_model_dir(path)
         except ModelNotFoundError as exc:
             fail(f"{exc}\n(or run without stance: quotes extract --no-stance ...)", 1)
-        classifier = _LazyClassifier(path, precision.value)
-        mid = model_id(path) + ("+int8" if precision is Precision.int8 else "")
+        classifier = _LazyClassifier(path, precision.value, gate)
+        mid = model_id(path) + ("+int8" if precision is Precision.int8 else "") + ("" if gate else "+ungated")
     key = processing_key(mid, topics)
     pipeline = Pipeline(classifier=classifier, topics=topics, batch_size=batch_size)
 
@@ -174,15 +175,15 @@ class _ModelLoadError(Exception):
 class _LazyClassifier:
     """Loads the stance model on first use, so that a re-run on unchanged articles does no model work."""
 
-    def __init__(self, path: Path, precision: str) -> None:
-        self.path, self.precision = path, precision
+    def __init__(self, path: Path, precision: str, gate: bool = True) -> None:
+        self.path, self.precision, self.gate = path, precision, gate
         self.model: Any = None
 
     def predict(self, pairs: Any, batch_size: int = 32, progress: Any = None) -> Any:
         if self.model is None:
             from quotes.stance.model import ModelError, StanceClassifier
             try:
-                self.model = StanceClassifier.load(self.path, precision=self.precision)
+                self.model = StanceClassifier.load(self.path, precision=self.precision, gate=self.gate)
             except ModelError as exc:
                 raise _ModelLoadError(str(exc)) from exc
         return self.model.predict(pairs, batch_size=batch_size, progress=progress)

@@ -76,14 +76,34 @@ def _metrics_section(metrics: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def render_card(settings: dict[str, Any], metrics: dict[str, Any], base_name: str) -> str:
+def _gate_section(gate: dict[str, Any] | None, metrics: dict[str, Any]) -> str:
+    if not gate:
+        return "This model has no relevance gate: every (topic, statement) pair is classified."
+    lines = [
+        f"Before classifying, the model's relevance gate (`relevance.json`) scores how related statement and topic "
+        f"are (cosine similarity of `{gate.get('encoder')}` sentence embeddings) and labels a pair `none` "
+        f"unclassified below **{gate['threshold']:.4f}**: the similarity that {gate.get('quantile', 0):.1%} of the "
+        "favor/against training pairs fall below. `--no-gate` classifies every pair."]
+    rows = [[split, gate[split]["favor_against_gated"], gate[split]["none_gated"]]
+            for split in ("train", "dev") if split in gate]
+    if rows:
+        lines += ["", _table(["split", "favor/against gated", "none gated"], rows)]
+    ungated = (metrics.get("dev") or {}).get("ungated")
+    if ungated:
+        lines += ["", f"Dev macro-F1 without the gate: {ungated['macro_f1']:.3f} (F_avg {ungated['f_avg']:.3f})."]
+    return "\n".join(lines)
+
+
+def render_card(settings: dict[str, Any], metrics: dict[str, Any], base_name: str,
+                gate: dict[str, Any] | None = None) -> str:
     """The model card text for a model trained with ``settings`` that scored ``metrics``."""
     train = metrics.get("train", {})
     hyper = _table(
         ["setting", "value"],
         [[k, f"{settings[k]:g}" if isinstance(settings[k], float) else settings[k]]
          for k in ("epochs", "lr", "head_lr", "batch_size", "max_length", "warmup", "weight_decay", "label_smoothing",
-                   "none_augment", "opposite_augment", "bf16", "seed") if k in settings],
+                   "none_augment", "opposite_augment", "relevance_quantile", "layers", "bf16", "seed")
+         if k in settings],
     )
     return f"""---
 library_name: transformers
@@ -112,6 +132,10 @@ A `{base_name}` encoder fine-tuned by `quotes train` as a sequence-pair classifi
 Trained for {train.get('seconds', '?')} s on {train.get('threads', '?')} CPU threads
 ({train.get('examples_per_s', '?')} examples/s); the epoch with the best dev macro-F1 was kept.
 
+## Relevance gate
+
+{_gate_section(gate, metrics)}
+
 ## Evaluation
 
 {_metrics_section(metrics)}
@@ -128,6 +152,8 @@ from a softmax; treat low-score predictions as uncertain.
   texts (reader comments, op-eds) are truncated to {settings.get('max_length', '?')} tokens and are harder.
 - Irony, hedging, conditional and reported (second-hand) stances are frequent errors: check the
   per-topic scores above and spot-check predictions before drawing conclusions.
+- The relevance gate labels `none`, unclassified, a statement that argues about a topic without naming or
+  evoking it in words the sentence encoder relates to the topic phrase; `--no-gate` classifies every pair.
 - A topic phrase must name something one can be for or against; stance on a bare subject ("Russia")
   is ill-defined. Topics far from the training topics score lower (see the held-out dev topics).
 - The model reports the stance expressed in the text, not the speaker's true position, and must not
@@ -136,7 +162,9 @@ from a softmax; treat low-score predictions as uncertain.
 
 
 def write_card(out: Path, settings: dict[str, Any], metrics: dict[str, Any], base_name: str) -> Path:
-    """Write ``README.md`` into the model folder ``out``; returns its path."""
+    """Write ``README.md`` into the model folder ``out`` (with its ``relevance.json``, if any); returns its path."""
+    from quotes.stance.relevance import read_gate_settings
+
     path = Path(out) / "README.md"
-    path.write_text(render_card(settings, metrics, base_name), encoding="utf-8")
+    path.write_text(render_card(settings, metrics, base_name, read_gate_settings(out)), encoding="utf-8")
     return path

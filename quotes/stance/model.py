@@ -35,6 +35,7 @@ from quotes.stance.paths import (  # noqa: F401  (re-exported: the public API li
     repo_root,
     resolve_precision,
 )
+from quotes.stance.relevance import RelevanceGate, read_gate_settings
 from quotes.types import STANCE_LABELS, Stance, Topic
 
 DEFAULT_MAX_LENGTH = 128
@@ -62,13 +63,18 @@ class Prediction:
     label: str
     score: float
     probs: dict[str, float] = field(hash=False)
+    # cosine similarity of topic and statement when the model has a relevance gate (see quotes.stance.relevance)
+    relevance: float | None = None
 
     def to_stance(self) -> Stance:
         return Stance(label=self.label, score=self.score)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "score": round(self.score, 4),
-                "probs": {k: round(v, 4) for k, v in self.probs.items()}}
+        out = {"label": self.label, "score": round(self.score, 4),
+               "probs": {k: round(v, 4) for k, v in self.probs.items()}}
+        if self.relevance is not None:
+            out["relevance"] = round(self.relevance, 4)
+        return out
 
 
 def encode_pairs(
@@ -107,6 +113,7 @@ class StanceClassifier:
         tokenizer: PreTrainedTokenizerBase,
         max_length: int = DEFAULT_MAX_LENGTH,
         path: Path | None = None,
+        gate: RelevanceGate | None = None,
     ) -> None:
         id2label = {int(k): str(v).lower() for k, v in (model.config.id2label or {}).items()}
         if sorted(id2label.values()) != sorted(STANCE_LABELS):
@@ -117,19 +124,25 @@ class StanceClassifier:
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.max_length = max_length
+        self.gate = gate
         self.path = path
         self.precision = "fp32"
         # the model's output columns in STANCE_LABELS order
         self._order = [next(i for i, name in id2label.items() if name == label) for label in STANCE_LABELS]
 
     @classmethod
-    def load(cls, path: Path | None = None, *, device: str | None = None, precision: str = "auto") -> StanceClassifier:
+    def load(cls, path: Path | None = None, *, device: str | None = None, precision: str = "auto",
+             gate: bool = True) -> StanceClassifier:
         """Load a ``save_pretrained`` folder (default: :func:`default_model_path`).
 
         ``precision`` (see :data:`PRECISIONS`): ``fp32`` as trained; ``bf16`` runs in bfloat16 (fast where the
         CPU computes bf16 natively, same predictions to within rounding); ``int8`` quantizes the linear layers
         to 8-bit integers for CPU inference (dynamic quantization: fastest, at a small cost in accuracy, see
         the README); ``auto`` picks bf16 where the CPU supports it natively, else fp32.
+
+        With ``gate`` (the default) and a ``relevance.json`` in the folder, pairs whose topic and statement are
+        unrelated are labelled ``none`` by the relevance gate (:mod:`quotes.stance.relevance`) without being
+        classified; ``gate=False`` classifies every pair.
         """
         path = check_model_dir(default_model_path() if path is None else Path(path))
         try:
@@ -155,7 +168,13 @@ class StanceClassifier:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-        classifier = cls(model, tokenizer, max_length=_saved_max_length(path), path=path)
+        settings = read_gate_settings(path) if gate else None
+        # The gate's threshold is a fine cut on cosine similarity: int8 moves similarities by ~0.02, so the gate
+        # of an int8 classifier runs in the auto precision (bf16 or fp32), which agree to ~0.001.
+        gate_precision = resolve_precision("auto", torch.device(device).type) if precision == "int8" else precision
+        relevance = (RelevanceGate.load(float(settings["threshold"]), precision=gate_precision, device=device)
+                     if settings is not None else None)
+        classifier = cls(model, tokenizer, max_length=_saved_max_length(path), path=path, gate=relevance)
         classifier.precision = precision
         return classifier
 
@@ -196,8 +215,23 @@ class StanceClassifier:
         batch_size: int = 32,
         progress: Callable[[int], None] | None = None,
     ) -> list[Prediction]:
-        """One :class:`Prediction` per ``(topic, statement)`` pair, in input order."""
-        return [to_prediction(row) for row in self.predict_proba(pairs, batch_size, progress)]
+        """One :class:`Prediction` per ``(topic, statement)`` pair, in input order.
+
+        With a relevance gate, pairs below its threshold get ``none`` (probability 1) unclassified, and every
+        prediction carries its ``relevance``.
+        """
+        if self.gate is None:
+            return [to_prediction(row) for row in self.predict_proba(pairs, batch_size, progress)]
+        relevance = self.gate.similarity(pairs)
+        keep = np.flatnonzero(relevance >= self.gate.threshold)
+        probs = np.zeros((len(pairs), len(STANCE_LABELS)), dtype=np.float32)
+        probs[:, STANCE_LABELS.index("none")] = 1.0
+        skipped = len(pairs) - len(keep)
+        if progress is not None and skipped:
+            progress(skipped)
+        report = (lambda done: progress(skipped + done)) if progress is not None else None
+        probs[keep] = self.predict_proba([pairs[int(i)] for i in keep], batch_size, report)
+        return [to_prediction(row, float(r)) for row, r in zip(probs, relevance, strict=True)]
 
     def predict_topics(
         self,
@@ -213,13 +247,14 @@ class StanceClassifier:
         return [{t.id: flat[i * k + j] for j, t in enumerate(topics)} for i in range(len(statements))]
 
 
-def to_prediction(probs: np.ndarray) -> Prediction:
+def to_prediction(probs: np.ndarray, relevance: float | None = None) -> Prediction:
     """A :class:`Prediction` from one row of probabilities in :data:`STANCE_LABELS` order."""
     best = int(np.argmax(probs))
     return Prediction(
         label=STANCE_LABELS[best],
         score=float(probs[best]),
         probs={label: float(p) for label, p in zip(STANCE_LABELS, probs, strict=True)},
+        relevance=relevance,
     )
 
 

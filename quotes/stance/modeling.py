@@ -60,10 +60,13 @@ class MeanPoolingBertForSequenceClassification(BertPreTrainedModel):
 
 
 def new_stance_model(base: Path, num_labels: int, id2label: dict[int, str],
-                     label2id: dict[str, int]) -> PreTrainedModel:
+                     label2id: dict[str, int], layers: int = 0) -> PreTrainedModel:
     """A stance model to fine-tune from ``base``: mean pooling for BERT-type encoders, transformers'
-    own sequence classifier for any other architecture."""
+    own sequence classifier for any other architecture. ``layers`` > 0 keeps only the first ``layers``
+    transformer layers of the base (their pretrained weights; the rest are dropped)."""
     config = AutoConfig.from_pretrained(str(base), num_labels=num_labels, id2label=id2label, label2id=label2id)
+    if layers > 0:
+        config.num_hidden_layers = min(layers, config.num_hidden_layers)
     if isinstance(config, BertConfig):
         setattr(config, POOLING_KEY, "mean")
         config.architectures = [MeanPoolingBertForSequenceClassification.__name__]

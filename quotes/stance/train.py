@@ -105,6 +105,16 @@ class TrainingConfig:
         metadata={"help": "Add topic-flipped copies of this fraction of the examples that have an 'opposite' "
                           "topic phrase (favor and against swap; off by default: it lowered held-out scores)."},
     )
+    relevance_quantile: float = field(
+        default=0.005,
+        metadata={"help": "Relevance gate: pairs less related than this fraction of the favor/against training "
+                          "pairs are 'none' without being classified (0 turns the gate off)."},
+    )
+    layers: int = field(
+        default=0,
+        metadata={"help": "Keep only the first N transformer layers of the base encoder (0: all of them); fewer "
+                          "layers train and predict faster."},
+    )
     threads: int | None = field(
         default=None, metadata={"help": "CPU threads for torch (default: all cores)."}
     )
@@ -129,6 +139,10 @@ class TrainingConfig:
             problems.append("give either a dev file or dev topics, not both")
         if self.epochs < 1:
             problems.append(f"epochs must be at least 1, got {self.epochs}")
+        if not 0 <= self.relevance_quantile < 0.5:
+            problems.append(f"relevance_quantile must be in [0, 0.5), got {self.relevance_quantile}")
+        if self.layers < 0:
+            problems.append(f"layers must be 0 (all) or more, got {self.layers}")
         if not self.lr > 0:
             problems.append(f"lr must be positive, got {self.lr}")
         if not self.head_lr > 0:
@@ -244,6 +258,31 @@ def _summary(data: Dataset | None) -> dict[str, Any] | None:
     return {"examples": len(data), "labels": label_counts(data), "topics": len(set(keys))}
 
 
+def fit_gate(out: Path, train_raw: Dataset, dev_raw: Dataset | None, quantile: float) -> Any:
+    """Set the relevance gate's threshold from the training data and save it as ``relevance.json``."""
+    from quotes.stance.paths import resolve_precision
+    from quotes.stance.relevance import ENCODER_NAME, RelevanceGate, fit_threshold, write_gate_settings
+
+    gate = RelevanceGate.load(precision=resolve_precision("auto"))
+    rows = list(train_raw)
+    similarity = gate.similarity([example_pair(r) for r in rows])
+    gate.threshold = fit_threshold(similarity, [r["label"] for r in rows], quantile)
+
+    def below(data: list[dict[str, Any]], sims: Any) -> dict[str, Any]:
+        stance = [s for r, s in zip(data, sims, strict=True) if r["label"] != "none"]
+        none = [s for r, s in zip(data, sims, strict=True) if r["label"] == "none"]
+        return {"favor_against_gated": round(sum(s < gate.threshold for s in stance) / max(1, len(stance)), 4),
+                "none_gated": round(sum(s < gate.threshold for s in none) / max(1, len(none)), 4)}
+
+    settings: dict[str, Any] = {"encoder": ENCODER_NAME, "threshold": round(gate.threshold, 4),
+                                "quantile": quantile, "train": below(rows, similarity)}
+    if dev_raw is not None:
+        dev_rows = list(dev_raw)
+        settings["dev"] = below(dev_rows, gate.similarity([example_pair(r) for r in dev_rows]))
+    write_gate_settings(out, settings)
+    return gate
+
+
 def train(
     config: TrainingConfig,
     callbacks: Sequence[TrainerCallback] = (),
@@ -288,7 +327,7 @@ def train(
     train_data = add_none_pairs(flipped, config.none_augment, seed=config.seed)
     with quiet_transformers():
         tokenizer = AutoTokenizer.from_pretrained(str(base))
-        model = new_stance_model(base, len(STANCE_LABELS), ID2LABEL, LABEL2ID)
+        model = new_stance_model(base, len(STANCE_LABELS), ID2LABEL, LABEL2ID, layers=config.layers)
     train_set = tokenize_dataset(train_data, tokenizer, config.max_length)
     dev_set = tokenize_dataset(dev_raw, tokenizer, config.max_length) if dev_raw is not None else None
 
@@ -365,9 +404,14 @@ def train(
         tokenizer.save_pretrained(str(out))
     shutil.rmtree(out / CHECKPOINT_DIR, ignore_errors=True)
 
+    gate = fit_gate(out, train_raw, dev_raw, config.relevance_quantile) if config.relevance_quantile > 0 else None
     # Scores of the kept (best) model, with per-topic results, through the same code as `quotes evaluate`.
-    classifier = StanceClassifier(model, tokenizer, max_length=config.max_length)
+    classifier = StanceClassifier(model, tokenizer, max_length=config.max_length, gate=gate)
     dev_metrics = evaluate_model(classifier, dev_raw, batch_size=64) if dev_raw is not None else None
+    if gate is not None and dev_metrics is not None:
+        classifier.gate = None
+        ungated = evaluate_model(classifier, dev_raw, batch_size=64)
+        dev_metrics["ungated"] = {k: ungated[k] for k in ("macro_f1", "f_avg", "accuracy")}
     scores = [row.get("dev_macro_f1", -1.0) for row in log.rows]
     metrics: dict[str, Any] = {
         "dev": dev_metrics,
