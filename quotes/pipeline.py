@@ -39,6 +39,9 @@ class _Prediction(Protocol):
     @property
     def score(self) -> float: ...
 
+    @property
+    def relevance(self) -> float | None: ...
+
 
 class StancePredictor(Protocol):
     """What the pipeline needs of a stance model (``quotes.stance.model.StanceClassifier``)."""
@@ -129,7 +132,8 @@ class Pipeline:
                 stance = {}
                 for topic in self.topics:
                     p = next(predictions)
-                    stance[topic.id] = Stance(p.label, float(p.score))
+                    stance[topic.id] = Stance(p.label, float(p.score),
+                                              None if p.relevance is None else float(p.relevance))
                 new.append(replace(q, stance=stance))
             out.append((article, new))
         return out

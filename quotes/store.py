@@ -38,7 +38,7 @@ from typing import Any, cast
 from quotes.linking import Aliases, default_aliases_path, is_name_form, link_names, load_aliases
 from quotes.types import Article, Quote, QuoteKind, Span, Speaker, SpeakerKind, Stance
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: stance.relevance
 DEFAULT_STORE = "quotes.db"
 
 BatchItem = tuple[Article, str, str, Sequence[Quote]]
@@ -109,6 +109,7 @@ CREATE TABLE IF NOT EXISTS stance (
     label TEXT NOT NULL CHECK (label IN ('favor', 'against', 'none')),
     score REAL NOT NULL,
     model TEXT,
+    relevance REAL,                  -- the relevance gate's similarity (null: model without a gate)
     PRIMARY KEY (quote_id, topic)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS stance_topic ON stance(topic, label, score);
@@ -232,6 +233,10 @@ class Store:
             if int(row[0]) > SCHEMA_VERSION:
                 raise StoreError(f"store {self.path} has schema version {row[0]}; this version of quotes "
                                  f"reads up to {SCHEMA_VERSION}; upgrade quotes")
+            if int(row[0]) < 2:  # version 1 had no stance.relevance: add the column, keep every row
+                with self.transaction() as conn:
+                    conn.execute("ALTER TABLE stance ADD COLUMN relevance REAL")
+                    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
             return
         with self.transaction() as conn:
             for statement in _SCHEMA.split(";"):
@@ -310,13 +315,14 @@ class Store:
                          q.statement.end if q.statement else None,
                          sp.name if sp else None, sp.kind if sp else None, sp.mention if sp else None,
                          sp.start if sp else None, sp.end if sp else None, q.confidence))
-                    stance_rows.extend((cur.lastrowid, topic, s.label, s.score, model)
+                    stance_rows.extend((cur.lastrowid, topic, s.label, s.score, model, s.relevance)
                                        for topic, s in q.stance.items())
                     if sp:
                         forms.add((sp.name, sp.kind, sp.name))
                         if is_name_form(sp.mention):
                             forms.add((sp.name, sp.kind, " ".join(sp.mention.split())))
-                conn.executemany("INSERT INTO stance VALUES (?,?,?,?,?)", stance_rows)
+                conn.executemany("INSERT INTO stance (quote_id, topic, label, score, model, relevance) "
+                                 "VALUES (?,?,?,?,?,?)", stance_rows)
                 conn.executemany("INSERT OR IGNORE INTO names (name, kind) VALUES (?, ?)",
                                  {(n, k) for n, k, _ in forms})
                 conn.executemany("INSERT OR IGNORE INTO name_forms VALUES (?, ?, ?)", forms)
@@ -419,10 +425,10 @@ class Store:
             (article_id,)).fetchall()
         stance: dict[int, dict[str, Stance]] = {}
         for r in self.conn.execute(
-                """SELECT st.quote_id, st.topic, st.label, st.score FROM stance st
+                """SELECT st.quote_id, st.topic, st.label, st.score, st.relevance FROM stance st
                    JOIN quotes q ON q.id = st.quote_id WHERE q.article_id = ? ORDER BY st.topic""",
                 (article_id,)):
-            stance.setdefault(r[0], {})[r[1]] = Stance(r[2], r[3])
+            stance.setdefault(r[0], {})[r[1]] = Stance(r[2], r[3], r[4])
         return [_quote_from_row(r, stance.get(r["id"], {})) for r in rows]
 
     def speakers(self, *, min_quotes: int = 0) -> list[SpeakerRow]:

@@ -61,9 +61,15 @@ class Speaker:
 class Stance:
     label: str
     score: float
+    # cosine similarity of statement and topic, when the model has a relevance gate; a pair below the gate's
+    # threshold is "none" with score 1.0 without being classified
+    relevance: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "score": round(self.score, 4)}
+        out: dict[str, Any] = {"label": self.label, "score": round(self.score, 4)}
+        if self.relevance is not None:
+            out["relevance"] = round(self.relevance, 4)
+        return out
 
 
 @dataclass(frozen=True)

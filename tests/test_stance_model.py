@@ -279,6 +279,17 @@ def test_cli_train(tiny_base: Path, data_file: Path, tmp_path: Path) -> None:
     assert runner.invoke(app, [*args, "--force", "--epochs", "1"]).exit_code == 0
 
 
+def test_cli_train_layers_and_no_gate(tiny_base: Path, data_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "one-layer"
+    result = runner.invoke(app, ["train", str(data_file), "--base", str(tiny_base), "--out", str(out), "--epochs",
+                                 "1", "--max-length", "48", "--layers", "1", "--relevance-quantile", "0"])
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "config.json").read_text())["num_hidden_layers"] == 1  # the base has 2
+    assert not (out / "relevance.json").exists()
+    assert StanceClassifier.load(out).gate is None
+    assert "no relevance gate" in (out / "README.md").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     ("extra", "code", "message"),
     [

@@ -20,7 +20,7 @@ class Q:
 
     name: str
     content: str
-    stance: dict[str, tuple[str, float]] = field(default_factory=dict)
+    stance: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     mention: str | None = None
     kind: str = "person"
     confidence: float = 0.9
@@ -43,7 +43,7 @@ def make_article(aid: str, quotes: list[Q], *, date: str | None = None, title: s
             aid, i, "direct", Span(start, end, q.content), Span(cue_start, cue_start + 4, "said"),
             Speaker(q.name, mention, m_start, m_start + len(mention), q.kind),  # type: ignore[arg-type]
             q.confidence, Span(start - 1, m_start + len(mention), ""),
-            {t: Stance(label, score) for t, (label, score) in q.stance.items()}))
+            {t: Stance(*value) for t, value in q.stance.items()}))
         text += para + "\n\n"
     article = Article(aid, text, f"{aid}.txt", date, title, url)
     for q_ in out:
@@ -75,7 +75,7 @@ def test_creates_schema_in_wal_mode(tmp_path: Path) -> None:
 
 def test_write_batch_round_trip(store: Store) -> None:
     run = store.begin_run("model-a", ["climate"])
-    art, h, key, quotes = item("a1", [Q("Xi Jinping", "We back the deal", {"climate": ("favor", 0.91)}),
+    art, h, key, quotes = item("a1", [Q("Xi Jinping", "We back the deal", {"climate": ("favor", 0.91, 0.42)}),
                                       Q("Xi Jinping", "Not now", {"climate": ("against", 0.6)}, mention="he")],
                                date="2024-01-02", title="Talks", url="https://example.org/a1")
     store.write_batch(run, [(art, h, key, quotes)])
@@ -257,6 +257,29 @@ def test_missing_store_and_not_a_store(tmp_path: Path) -> None:
     junk.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match="is not a quotes store"):
         Store(junk)
+
+
+def test_version_1_store_is_upgraded_in_place(tmp_path: Path) -> None:
+    """A store written before stance.relevance existed gets the column; its rows stay and read back."""
+    path = tmp_path / "quotes.db"
+    with Store(path) as s:
+        run = s.begin_run("m", ["climate"])
+        s.write_batch(run, [item("a1", [Q("Xi Jinping", "We back the deal", {"climate": ("favor", 0.9)})])])
+    conn = sqlite3.connect(path)  # rebuild the version-1 stance table, as an older quotes wrote it
+    conn.executescript("""
+        CREATE TABLE stance_v1 (quote_id INTEGER NOT NULL, topic TEXT NOT NULL, label TEXT NOT NULL,
+                                score REAL NOT NULL, model TEXT, PRIMARY KEY (quote_id, topic)) WITHOUT ROWID;
+        INSERT INTO stance_v1 SELECT quote_id, topic, label, score, model FROM stance;
+        DROP TABLE stance; ALTER TABLE stance_v1 RENAME TO stance;
+        UPDATE meta SET value = '1' WHERE key = 'schema_version';""")
+    conn.close()
+    with Store(path) as s:
+        assert s.schema_version == SCHEMA_VERSION == 2
+        [quote] = s.quotes_for_article("a1")
+        assert quote.stance["climate"] == Stance("favor", 0.9, None)
+        run = s.begin_run("m", ["climate"])
+        s.write_batch(run, [item("a2", [Q("Xi Jinping", "Yes", {"climate": ("favor", 0.8, 0.3)})])])
+        assert s.quotes_for_article("a2")[0].stance["climate"].relevance == pytest.approx(0.3)
 
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:

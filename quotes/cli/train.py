@@ -83,6 +83,9 @@ def train(
     = _defaults.none_augment,
     opposite_augment: Annotated[float, typer.Option(help=_help("opposite_augment"), min=0.0, max=1.0)]
     = _defaults.opposite_augment,
+    relevance_quantile: Annotated[float, typer.Option(help=_help("relevance_quantile"), min=0.0, max=0.49)]
+    = _defaults.relevance_quantile,
+    layers: Annotated[int, typer.Option(help=_help("layers"), min=0)] = _defaults.layers,
     threads: Annotated[int | None, typer.Option(help=_help("threads"), min=1, show_default=False)] = None,
     bf16: Annotated[bool | None, typer.Option("--bf16/--no-bf16", help=_help("bf16"), show_default=False)] = None,
     force: Annotated[bool, typer.Option("--force", help=_help("overwrite"))] = False,
@@ -100,7 +103,8 @@ def train(
         data=list(data), out=out or default_model_path(), base=base, dev=dev, dev_topics=topics,
         epochs=epochs, lr=lr, head_lr=head_lr, batch_size=batch_size, max_length=max_length, seed=seed, warmup=warmup,
         weight_decay=weight_decay, label_smoothing=label_smoothing, none_augment=none_augment,
-        opposite_augment=opposite_augment, threads=threads, bf16=bf16, overwrite=force,
+        opposite_augment=opposite_augment, relevance_quantile=relevance_quantile, layers=layers, threads=threads,
+        bf16=bf16, overwrite=force,
     )
     if dev is None and not topics:
         err.print("[yellow]warning:[/] no --dev or --dev-topics: training without evaluation; "

@@ -44,6 +44,7 @@ def csv_row(record: dict[str, Any], topics: list[str]) -> dict[str, Any]:
         stance = record.get("stance", {}).get(topic) or {}
         row[f"stance_{topic}"] = stance.get("label")
         row[f"stance_{topic}_score"] = stance.get("score")
+        row[f"stance_{topic}_relevance"] = stance.get("relevance")
     return row
 
 
@@ -56,7 +57,7 @@ class QuoteWriter:
         self.fh, self.fmt, self.topics = fh, fmt, topics
         self.csv: csv.DictWriter[str] | None = None
         if fmt == "csv":
-            fields = CSV_FIELDS + [f for t in topics for f in (f"stance_{t}", f"stance_{t}_score")]
+            fields = CSV_FIELDS + [f for t in topics for f in (f"stance_{t}", f"stance_{t}_score", f"stance_{t}_relevance")]
             self.csv = csv.DictWriter(fh, fieldnames=fields)
             self.csv.writeheader()
 

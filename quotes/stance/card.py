@@ -76,6 +76,10 @@ def _metrics_section(metrics: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _share(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
 def _gate_section(gate: dict[str, Any] | None, metrics: dict[str, Any]) -> str:
     if not gate:
         return "This model has no relevance gate: every (topic, statement) pair is classified."
@@ -84,7 +88,7 @@ def _gate_section(gate: dict[str, Any] | None, metrics: dict[str, Any]) -> str:
         f"are (cosine similarity of `{gate.get('encoder')}` sentence embeddings) and labels a pair `none` "
         f"unclassified below **{gate['threshold']:.4f}**: the similarity that {gate.get('quantile', 0):.1%} of the "
         "favor/against training pairs fall below. `--no-gate` classifies every pair."]
-    rows = [[split, gate[split]["favor_against_gated"], gate[split]["none_gated"]]
+    rows = [[split, _share(gate[split].get("favor_against_gated")), _share(gate[split].get("none_gated"))]
             for split in ("train", "dev") if split in gate]
     if rows:
         lines += ["", _table(["split", "favor/against gated", "none gated"], rows)]

@@ -67,7 +67,7 @@ class Prediction:
     relevance: float | None = None
 
     def to_stance(self) -> Stance:
-        return Stance(label=self.label, score=self.score)
+        return Stance(label=self.label, score=self.score, relevance=self.relevance)
 
     def to_dict(self) -> dict[str, Any]:
         out = {"label": self.label, "score": round(self.score, 4),

@@ -264,21 +264,23 @@ def fit_gate(out: Path, train_raw: Dataset, dev_raw: Dataset | None, quantile: f
     from quotes.stance.relevance import ENCODER_NAME, RelevanceGate, fit_threshold, write_gate_settings
 
     gate = RelevanceGate.load(precision=resolve_precision("auto"))
-    rows = list(train_raw)
+    rows = [r for r in train_raw if r["label"] != "none"]  # the threshold reads only favor/against pairs
     similarity = gate.similarity([example_pair(r) for r in rows])
     gate.threshold = fit_threshold(similarity, [r["label"] for r in rows], quantile)
 
-    def below(data: list[dict[str, Any]], sims: Any) -> dict[str, Any]:
-        stance = [s for r, s in zip(data, sims, strict=True) if r["label"] != "none"]
-        none = [s for r, s in zip(data, sims, strict=True) if r["label"] == "none"]
-        return {"favor_against_gated": round(sum(s < gate.threshold for s in stance) / max(1, len(stance)), 4),
-                "none_gated": round(sum(s < gate.threshold for s in none) / max(1, len(none)), 4)}
+    def gated(data: list[dict[str, Any]], sims: Any, label: str) -> float | None:
+        """The fraction of ``data``'s favor/against (or none) pairs below the threshold."""
+        part = [s for r, s in zip(data, sims, strict=True) if (r["label"] == "none") == (label == "none")]
+        return round(sum(s < gate.threshold for s in part) / len(part), 4) if part else None
 
     settings: dict[str, Any] = {"encoder": ENCODER_NAME, "threshold": round(gate.threshold, 4),
-                                "quantile": quantile, "train": below(rows, similarity)}
+                                "quantile": quantile,
+                                "train": {"favor_against_gated": gated(rows, similarity, "favor")}}
     if dev_raw is not None:
         dev_rows = list(dev_raw)
-        settings["dev"] = below(dev_rows, gate.similarity([example_pair(r) for r in dev_rows]))
+        dev_similarity = gate.similarity([example_pair(r) for r in dev_rows])
+        settings["dev"] = {"favor_against_gated": gated(dev_rows, dev_similarity, "favor"),
+                           "none_gated": gated(dev_rows, dev_similarity, "none")}
     write_gate_settings(out, settings)
     return gate
 
