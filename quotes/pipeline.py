@@ -99,7 +99,8 @@ class Pipeline:
         """Yield ``(article, quotes)`` for every article, in input order.
 
         With a classifier, the stance of one batch is computed in a worker thread while the next batch is
-        parsed: torch and spaCy release the GIL in their heavy loops, so the two overlap on two cores.
+        parsed. On the 2-core machine the README measures this saves little: the parse holds the GIL most of the
+        time and the two vCPUs share more than they add (a classifier in a child process was slower still).
         """
         it = iter(articles)
         with StanceWorker(self) as worker:

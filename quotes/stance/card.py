@@ -80,21 +80,19 @@ def _share(value: float | None) -> str:
     return "–" if value is None else f"{value:.1%}"
 
 
-def _gate_section(gate: dict[str, Any] | None, metrics: dict[str, Any]) -> str:
+def _gate_section(gate: dict[str, Any] | None) -> str:
     if not gate:
         return "This model has no relevance gate: every (topic, statement) pair is classified."
     lines = [
         f"Before classifying, the model's relevance gate (`relevance.json`) scores how related statement and topic "
         f"are (cosine similarity of `{gate.get('encoder')}` sentence embeddings) and labels a pair `none` "
         f"unclassified below **{gate['threshold']:.4f}**: the similarity that {gate.get('quantile', 0):.1%} of the "
-        "favor/against training pairs fall below. `--no-gate` classifies every pair."]
+        f"favor/against training pairs fall below (fitted on {gate.get('fitted_on', '?')} of them). `--no-gate` "
+        "classifies every pair."]
     rows = [[split, _share(gate[split].get("favor_against_gated")), _share(gate[split].get("none_gated"))]
             for split in ("train", "dev") if split in gate]
     if rows:
         lines += ["", _table(["split", "favor/against gated", "none gated"], rows)]
-    ungated = (metrics.get("dev") or {}).get("ungated")
-    if ungated:
-        lines += ["", f"Dev macro-F1 without the gate: {ungated['macro_f1']:.3f} (F_avg {ungated['f_avg']:.3f})."]
     return "\n".join(lines)
 
 
@@ -138,7 +136,7 @@ Trained for {train.get('seconds', '?')} s on {train.get('threads', '?')} CPU thr
 
 ## Relevance gate
 
-{_gate_section(gate, metrics)}
+{_gate_section(gate)}
 
 ## Evaluation
 
