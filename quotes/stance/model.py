@@ -159,15 +159,7 @@ class StanceClassifier:
             )
         device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         precision = resolve_precision(precision, torch.device(device).type)
-        model.to(device)
-        if precision == "bf16":
-            model.to(torch.bfloat16)
-        elif precision == "int8":
-            import warnings
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        model = to_precision(model, precision, device)
         settings = read_gate_settings(path) if gate else None
         # The gate's threshold is a fine cut on cosine similarity: int8 moves similarities by ~0.02, so the gate
         # of an int8 classifier runs in the auto precision (bf16 or fp32), which agree to ~0.001.
@@ -245,6 +237,21 @@ class StanceClassifier:
         flat = self.predict(pairs, batch_size=batch_size, progress=progress)
         k = len(topics)
         return [{t.id: flat[i * k + j] for j, t in enumerate(topics)} for i in range(len(statements))]
+
+
+def to_precision(model: Any, precision: str, device: str) -> Any:
+    """``model`` moved to ``device`` in a concrete precision: ``fp32`` as is, ``bf16`` cast to bfloat16, ``int8``
+    with its linear layers dynamically quantized to 8-bit integers (CPU)."""
+    model.to(device)
+    if precision == "bf16":
+        model.to(torch.bfloat16)
+    elif precision == "int8":
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+    return model
 
 
 def to_prediction(probs: np.ndarray, relevance: float | None = None) -> Prediction:
