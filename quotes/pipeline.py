@@ -133,8 +133,7 @@ class Pipeline:
                 stance = {}
                 for topic in self.topics:
                     p = next(predictions)
-                    stance[topic.id] = Stance(p.label, float(p.score),
-                                              None if p.relevance is None else float(p.relevance))
+                    stance[topic.id] = Stance(p.label, float(p.score), p.relevance)
                 new.append(replace(q, stance=stance))
             out.append((article, new))
         return out

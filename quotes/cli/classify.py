@@ -26,7 +26,8 @@ def classify(
     precision: PrecisionOption = Precision.auto,
     gate: GateOption = True,
 ) -> None:
-    """Classify the stance of each record; writes {"id", "label", "score", "probs"} lines in input order.
+    """Classify the stance of each record; writes {"id", "label", "score", "probs"} lines in input order
+    (with "relevance" when the model has a relevance gate).
 
     A record without an ``id`` gets its line number.
     """
