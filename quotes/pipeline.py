@@ -74,11 +74,21 @@ def statement_text(quote: Quote) -> str:
     return quote.content.text
 
 
+def first_batch_sizes(batch_size: int, first: int = 2) -> Iterator[int]:
+    """Batch sizes for a run: ``first`` articles, then twice as many each time up to ``batch_size``, which is
+    kept. Stance can start on the first articles and keep up while the rest is parsed."""
+    batch_size = max(1, batch_size)
+    size = max(1, min(first, batch_size))
+    while True:
+        yield size
+        size = min(batch_size, size * 2)
+
+
 class Pipeline:
     """Extract quotes from articles and, given a classifier and topics, their stance."""
 
     def __init__(self, nlp: Language | None = None, classifier: StancePredictor | None = None,
-                 topics: Sequence[Topic] = (), batch_size: int = 32) -> None:
+                 topics: Sequence[Topic] = (), batch_size: int = 16) -> None:
         self._nlp = nlp
         self.classifier = classifier
         self.topics = list(topics) if classifier is not None else []
@@ -98,14 +108,15 @@ class Pipeline:
     def run(self, articles: Iterable[Article]) -> Iterator[tuple[Article, list[Quote]]]:
         """Yield ``(article, quotes)`` for every article, in input order.
 
-        With a classifier, the stance of one batch is computed in a worker thread while the next batch is
-        parsed. On the 2-core machine the README measures this saves little: the parse holds the GIL most of the
-        time and the two vCPUs share more than they add (a classifier in a child process was slower still).
+        With a classifier, the stance of the parsed batches is computed by a worker (:class:`StanceWorker`) while
+        the next batches are parsed: the pipeline does not wait for a batch's stance until it has parsed
+        ``StanceWorker.max_in_flight`` batches ahead or the input ends.
         """
         it = iter(articles)
+        sizes = first_batch_sizes(self.batch_size)
         with StanceWorker(self) as worker:
             while True:
-                batch = list(islice(it, self.batch_size))
+                batch = list(islice(it, next(sizes)))
                 if batch:
                     worker.submit(self.extract_batch(batch))
                 for _, results in worker.done(wait_all=not batch):
@@ -140,17 +151,25 @@ class Pipeline:
 
 
 class StanceWorker:
-    """Runs ``Pipeline.classify`` on one batch in a background thread while the caller parses the next.
+    """Runs ``Pipeline.classify`` on extracted batches in a background thread while the caller parses more.
 
     ``submit`` hands over an extracted batch (``classify=False`` for results that need no stance, such as
-    articles read back from the store); ``done`` yields ``(tag, results)`` per batch, in submission order,
-    keeping one batch in flight unless ``wait_all``. Without a classifier nothing runs in the background.
+    articles read back from the store); ``done`` yields ``(tag, results)`` per batch, in submission order, as
+    they are ready, and waits for the oldest only when ``max_in_flight`` batches are queued or ``wait_all``.
+    Without a classifier nothing runs in the background.
+
+    The overlap pays with a :class:`~quotes.stance.process.StanceProcess`: the thread just waits while a child
+    process classifies on its own core. (An in-process classifier gains little: parsing holds the interpreter
+    lock, and the two take turns.) The worker tells such a classifier when this process is busy and when it
+    waits (``set_parent_busy``), so that the classifier can take every core while nothing is parsed.
     """
 
-    def __init__(self, pipeline: Pipeline) -> None:
+    def __init__(self, pipeline: Pipeline, max_in_flight: int = 4) -> None:
         self.pipeline = pipeline
+        self.max_in_flight = max(1, max_in_flight)
         self.pool: ThreadPoolExecutor | None = None
         self.queue: deque[tuple[Any, Future[Results] | Results]] = deque()
+        self._busy = getattr(pipeline.classifier, "set_parent_busy", None)
 
     def __enter__(self) -> StanceWorker:
         if self.pipeline.classifier is not None and self.pipeline.topics:
@@ -172,8 +191,18 @@ class StanceWorker:
             tag, item = self.queue[0]
             if isinstance(item, Future):
                 in_flight = sum(isinstance(it, Future) for _, it in self.queue)
-                if not (wait_all or in_flight > 1 or item.done()):
+                if not (wait_all or in_flight > self.max_in_flight or item.done()):
                     return
-                item = item.result()
+                item = self._wait(item)
             self.queue.popleft()
             yield tag, item
+
+    def _wait(self, future: Future[Results]) -> Results:
+        """The result of ``future``; while this process waits for it, the classifier may use every core."""
+        if future.done() or self._busy is None:
+            return future.result()
+        self._busy(False)
+        try:
+            return future.result()
+        finally:
+            self._busy(True)

@@ -176,11 +176,14 @@ def test_rerun_on_unchanged_articles_loads_no_model(corpus: Path, tmp_path: Path
     assert runner.invoke(app, args).exit_code == 0
     import quotes.pipeline
     import quotes.stance.model
+    import quotes.stance.process
 
     def refuse(*a: object, **k: object) -> None:
         raise AssertionError("model work on an unchanged article")
 
     monkeypatch.setattr(quotes.stance.model.StanceClassifier, "load", refuse)
+    monkeypatch.setattr(quotes.stance.process.StanceProcess, "start", refuse)
+    monkeypatch.setattr(quotes.stance.process.StanceProcess, "predict", refuse)
     monkeypatch.setattr(quotes.pipeline, "load_nlp", refuse)
     again = runner.invoke(app, args)
     assert again.exit_code == 0, again.output

@@ -7,6 +7,8 @@ tests need no network and run in seconds. The test marked ``slow`` uses the real
 from __future__ import annotations
 
 import json
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ from quotes.stance.model import (
     default_model_path,
     length_batches,
 )
+from quotes.stance.process import StanceProcess
 from quotes.stance.train import ID2LABEL, LABEL2ID, TrainingConfig, TrainingError, default_base_path, train
 
 ROWS = [
@@ -99,6 +102,13 @@ def test_length_batches_cover_every_index_once() -> None:
     assert [[lengths[i] for i in b] for b in batches] == [[9, 8, 7], [5, 3, 2], [1]]
     with pytest.raises(ValueError):
         length_batches(lengths, 0)
+
+
+def test_a_long_statement_does_not_make_short_ones_pad_to_its_length() -> None:
+    lengths = [20] * 10 + [120, 100, 24]
+    batches = length_batches(lengths, 32)
+    assert [[lengths[i] for i in b] for b in batches] == [[120, 100], [24] + [20] * 10]
+    assert sum(len(b) * lengths[b[0]] for b in batches) < 1.2 * sum(lengths)
 
 
 def test_predictions_keep_input_order_and_pad_dynamically(overfit_model: Path) -> None:
@@ -483,3 +493,40 @@ def test_cli_classify_and_evaluate_report_the_gate(overfit_model: Path, data_fil
                                  str(out)])
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text())["relevance_threshold"] is None
+
+
+# -- the classifier in a child process (quotes.stance.process) -----------------------------------------
+
+
+def test_stance_process_predicts_what_the_classifier_predicts(overfit_model: Path) -> None:
+    pairs = [example_pair(r) for r in ROWS] + [("a sugar tax", "The orchestra tuned up before the concerto.")]
+    expected = StanceClassifier.load(overfit_model, precision="fp32").predict(pairs, batch_size=4)
+    done: list[int] = []
+    with StanceProcess(overfit_model, precision="fp32", cores=2) as remote:
+        assert not remote.running  # the model loads on first use
+        got = remote.predict(pairs, batch_size=4, progress=done.append)
+        assert remote.running and remote.precision == "fp32" and remote.threshold is not None
+        assert remote.predict([]) == []
+    assert not remote.running and remote.pid is None
+    assert done[-1] == len(pairs)
+    for g, e in zip(got, expected, strict=True):
+        assert g.label == e.label and g.relevance == pytest.approx(e.relevance, abs=1e-6)
+        assert g.probs == pytest.approx(e.probs, abs=1e-5)
+
+
+def test_stance_process_errors_name_the_model(overfit_model: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken-model"
+    broken.mkdir()
+    (broken / "config.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(ModelError, match="broken-model"):
+        StanceProcess(broken).start()
+    with pytest.raises(ModelNotFoundError):
+        StanceProcess(tmp_path / "missing").start()
+
+    remote = StanceProcess(overfit_model, precision="fp32").start()
+    assert remote.pid is not None
+    os.kill(remote.pid, signal.SIGKILL)
+    with pytest.raises(ModelError, match="ended unexpectedly"):
+        remote.predict([example_pair(ROWS[0])])
+    assert not remote.running
+    remote.close()  # closing twice is harmless

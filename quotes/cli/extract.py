@@ -19,7 +19,7 @@ from quotes.cli import app
 from quotes.cli._common import GateOption, Precision, PrecisionOption, err, fail
 from quotes.io.readers import Skipped, iter_files, read_file
 from quotes.io.writers import QuoteWriter, atomic_output
-from quotes.pipeline import Pipeline, StanceWorker, content_hash, processing_key
+from quotes.pipeline import Pipeline, StanceWorker, content_hash, first_batch_sizes, processing_key
 from quotes.types import Article, Quote, Topic
 
 
@@ -35,9 +35,12 @@ def model_id(path: Path) -> str:
     return f"{path.resolve()}@{stamp}"
 
 
-def _batches(files: list[tuple[Path, Path]], size: int, skipped: list[Skipped],
+def _batches(files: list[tuple[Path, Path]], batch_size: int, skipped: list[Skipped],
              on_file: Any) -> Iterator[list[Article]]:
-    """Read files lazily into batches of ``size`` articles; unreadable inputs go to ``skipped``."""
+    """Read files lazily into batches (a small first one, then ``batch_size`` articles: see
+    :func:`first_batch_sizes`); unreadable inputs go to ``skipped``."""
+    sizes = first_batch_sizes(batch_size)
+    size = next(sizes)
     batch: list[Article] = []
     for file, root in files:
         if not file.exists():
@@ -52,6 +55,7 @@ def _batches(files: list[tuple[Path, Path]], size: int, skipped: list[Skipped],
         while len(batch) >= size:
             yield batch[:size]
             batch = batch[size:]
+            size = next(sizes)
     if batch:
         yield batch
 
@@ -78,6 +82,7 @@ def extract(
                                                                         "store transaction.")] = 16,
 ) -> None:
     """Find who said what in articles: quotes, speakers and stance, to JSONL/CSV and the store."""
+    from quotes.stance.paths import ModelError
     from quotes.store import Store, StoreError
 
     started = time.perf_counter()
@@ -88,6 +93,7 @@ def extract(
     mid: str | None = None
     if not no_stance:
         from quotes.stance.paths import ModelNotFoundError, check_model_dir, default_model_path
+        from quotes.stance.process import StanceProcess
         from quotes.stance.topics import TopicsError, load_topics
         try:
             topics = load_topics(topics_file)
@@ -98,7 +104,9 @@ def extract(
             check_model_dir(path)
         except ModelNotFoundError as exc:
             fail(f"{exc}\n(or run without stance: quotes extract --no-stance ...)", 1)
-        classifier = _LazyClassifier(path, precision.value, gate)
+        # The model loads on first use (a re-run on unchanged articles needs none), in a child process that
+        # classifies beside the parse.
+        classifier = StanceProcess(path, precision=precision.value, gate=gate)
         mid = model_id(path) + ("+int8" if precision is Precision.int8 else "") + ("" if gate else "+ungated")
     key = processing_key(mid, topics)
     pipeline = Pipeline(classifier=classifier, topics=topics, batch_size=batch_size)
@@ -140,8 +148,10 @@ def extract(
             elapsed = time.perf_counter() - started
             progress.update(task, rate=f"{counts['processed'] / max(elapsed, 1e-9):.1f} articles/s")
 
-        # The stance of one batch runs in a worker thread while the next batch is parsed.
+        # The stance of parsed batches is classified (in the child process) while the next ones are parsed.
         worker = stack.enter_context(StanceWorker(pipeline))
+        if classifier is not None:
+            stack.enter_context(classifier)  # closed first: an interrupted run stops the child at once
         try:
             for batch in _batches(files, batch_size, skipped, on_file):
                 todo: list[Article] = []
@@ -156,7 +166,7 @@ def extract(
                     finish(processed, results)
             for processed, results in worker.done(wait_all=True):
                 finish(processed, results)
-        except _ModelLoadError as exc:
+        except ModelError as exc:
             fail(f"{exc} (every batch before this one is stored)", 1)
         if store is not None:
             store.finish_run(run_id, {"processed": counts["processed"], "unchanged": counts["unchanged"],
@@ -166,27 +176,6 @@ def extract(
              else None)
     if counts["processed"] + counts["unchanged"] == 0:
         raise typer.Exit(1)
-
-
-class _ModelLoadError(Exception):
-    pass
-
-
-class _LazyClassifier:
-    """Loads the stance model on first use, so that a re-run on unchanged articles does no model work."""
-
-    def __init__(self, path: Path, precision: str, gate: bool = True) -> None:
-        self.path, self.precision, self.gate = path, precision, gate
-        self.model: Any = None
-
-    def predict(self, pairs: Any, batch_size: int = 32, progress: Any = None) -> Any:
-        if self.model is None:
-            from quotes.stance.model import ModelError, StanceClassifier
-            try:
-                self.model = StanceClassifier.load(self.path, precision=self.precision, gate=self.gate)
-            except ModelError as exc:
-                raise _ModelLoadError(str(exc)) from exc
-        return self.model.predict(pairs, batch_size=batch_size, progress=progress)
 
 
 def _interrupt(signum: int, frame: Any) -> None:

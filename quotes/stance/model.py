@@ -96,12 +96,27 @@ def encode_pairs(
     return dict(encoded)
 
 
-def length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
-    """Indices grouped into batches of similar length (longest first), so each batch pads little."""
+def length_batches(lengths: Sequence[int], batch_size: int, slack: float = 0.25,
+                   min_slack: int = 8) -> list[list[int]]:
+    """Indices grouped into batches of similar length (longest first), so each batch pads little.
+
+    A batch holds at most ``batch_size`` items, and only items whose length is within ``slack`` of its longest
+    (or ``min_slack`` tokens, for short ones): a few long statements among short ones get small batches of their
+    own instead of making a whole batch pad to their length.
+    """
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
-    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    batches: list[list[int]] = []
+    for i in order:
+        batch = batches[-1] if batches else None
+        if batch is not None and len(batch) < batch_size:
+            longest = lengths[batch[0]]
+            if longest - lengths[i] <= max(min_slack, slack * longest):
+                batch.append(i)
+                continue
+        batches.append([i])
+    return batches
 
 
 class StanceClassifier:

@@ -1,0 +1,222 @@
+"""The stance classifier in a child process, so that stance runs on one core while the parse runs on another.
+
+Parsing holds Python's global interpreter lock nearly all the time, so a classifier in a thread of the same
+process waits for it and the two take turns instead of running together (on the 2-core machine the README
+measures, a one-thread classifier in a thread gains nothing). In a child process it has an interpreter of its
+own. While the parent parses, the child uses every core but one; while the parent waits for stance (the end
+of the input, or a queue of batches to classify), it uses them all.
+
+    with StanceProcess(path) as classifier:        # the model loads in the child on first use
+        predictions = classifier.predict(pairs)     # same results as StanceClassifier.predict
+
+:class:`StanceProcess` has the interface the pipeline needs of a stance model (``predict``) and says to the
+child when the parent is busy (:meth:`StanceProcess.set_parent_busy`, called by the pipeline's worker).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from quotes.stance.paths import ModelError, check_model_dir, default_model_path
+
+
+def available_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class StanceProcess:
+    """A :class:`~quotes.stance.model.StanceClassifier` served by a child process.
+
+    The model loads in the child when :meth:`start` is called, or on the first :meth:`predict`; an error in
+    loading it, or the child's end, is raised in the parent as :class:`ModelError`. ``cores`` is how many cores
+    the classifier may use when the parent is idle (default: all available); while the parent is busy it uses
+    one fewer. Close it (or use it as a context manager) to end the child.
+    """
+
+    def __init__(self, path: Path | None = None, *, precision: str = "auto", gate: bool = True,
+                 device: str | None = None, cores: int | None = None) -> None:
+        self.path = Path(path) if path is not None else default_model_path()
+        self.requested_precision = precision
+        self.gate_enabled = gate
+        self.device = device
+        self.cores = max(1, cores or available_cores())
+        # filled in by the child once the model is loaded
+        self.precision: str | None = None
+        self.threshold: float | None = None
+        self._context = multiprocessing.get_context("spawn")
+        self._threads = self._context.Value("i", self.busy_threads, lock=False)
+        self._process: Any = None
+        self._conn: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def busy_threads(self) -> int:
+        """Threads the classifier uses while the parent is busy: every core but one."""
+        return max(1, self.cores - 1)
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id while it runs."""
+        return self._process.pid if self._process is not None else None
+
+    def start(self) -> StanceProcess:
+        """Start the child and load the model in it; raises :class:`ModelError` if it cannot be loaded."""
+        with self._lock:
+            self._start()
+        return self
+
+    def _start(self) -> None:
+        if self._process is not None:
+            return
+        check_model_dir(self.path)
+        parent, child = self._context.Pipe()
+        process = self._context.Process(
+            target=_serve, name="quotes-stance", daemon=True,
+            args=(child, str(self.path), self.requested_precision, self.gate_enabled, self.device, self._threads))
+        process.start()
+        child.close()  # the child holds the only write end now: its exit is an EOF here
+        self._process, self._conn = process, parent
+        kind, info = self._receive()
+        if kind == "error":
+            self.close()
+            raise ModelError(info)
+        self.precision, self.threshold = info["precision"], info["threshold"]
+
+    def set_parent_busy(self, busy: bool) -> None:
+        """Tell the child whether the parent is working (it then leaves the parent a core) or waiting."""
+        self._threads.value = self.busy_threads if busy else self.cores
+
+    def predict(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32,
+                progress: Callable[[int], None] | None = None) -> list[Any]:
+        """One :class:`~quotes.stance.model.Prediction` per ``(topic, statement)`` pair, as
+        :meth:`StanceClassifier.predict <quotes.stance.model.StanceClassifier.predict>` gives them."""
+        from quotes.stance.model import to_prediction
+
+        with self._lock:
+            self._start()
+            try:
+                self._conn.send(([(str(t), str(s)) for t, s in pairs], int(batch_size)))
+            except OSError:
+                self._raise_ended()
+            try:
+                while True:
+                    kind, *payload = self._receive()
+                    if kind == "progress":
+                        if progress is not None:
+                            progress(payload[0])
+                    elif kind == "error":
+                        raise ModelError(payload[0])
+                    else:
+                        probs, relevance = payload
+                        break
+            except ModelError:
+                raise
+            except BaseException:  # e.g. Ctrl-C in ``progress``: the answer is half read, so the child goes
+                self.close(wait=False)
+                raise
+        return [to_prediction(row, None if relevance is None else float(relevance[i]))
+                for i, row in enumerate(probs)]
+
+    def close(self, wait: bool = True) -> None:
+        """End the child: with ``wait``, once it has finished the pairs it is classifying (at most 10 s);
+        without, at once."""
+        process, conn = self._process, self._conn
+        self._process = self._conn = None
+        if process is None:
+            return
+        if wait:
+            with contextlib.suppress(OSError):
+                conn.send(None)
+            process.join(timeout=10)
+        if process.is_alive():
+            process.terminate()
+            process.join()
+        conn.close()
+
+    def _receive(self) -> tuple[Any, ...]:
+        try:
+            message = self._conn.recv()
+        except (EOFError, OSError):
+            self._raise_ended()
+        return tuple(message)
+
+    def _raise_ended(self) -> Any:
+        process = self._process
+        if process is not None:
+            process.join(timeout=5)
+        code = process.exitcode if process is not None else None
+        self._process = self._conn = None
+        raise ModelError(f"the stance process for {self.path} ended unexpectedly (exit code {code})")
+
+    def __enter__(self) -> StanceProcess:
+        return self
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        self.close(wait=exc_type is None)  # on an error or Ctrl-C, stop the child at once
+
+
+def _serve(conn: Any, path: str, precision: str, gate: bool, device: str | None, threads: Any) -> None:
+    """The child: load the model, then answer ``(pairs, batch_size)`` requests until ``None`` or EOF."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it then closes us
+    import torch
+
+    from quotes.stance.model import StanceClassifier
+    from quotes.types import STANCE_LABELS
+
+    current = 0
+
+    def follow_parent() -> None:
+        nonlocal current
+        if threads.value != current:
+            current = threads.value
+            torch.set_num_threads(current)
+
+    follow_parent()
+    try:
+        classifier = StanceClassifier.load(Path(path), precision=precision, gate=gate, device=device)
+    except Exception as exc:  # sent to the parent, which raises it
+        conn.send(("error", str(exc) if isinstance(exc, ModelError) else f"{type(exc).__name__}: {exc}"))
+        return
+    conn.send(("ready", {"precision": classifier.precision,
+                         "threshold": classifier.gate.threshold if classifier.gate is not None else None}))
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        pairs, batch_size = request
+
+        def report(done: int) -> None:
+            conn.send(("progress", done))
+            follow_parent()
+
+        try:
+            follow_parent()
+            predictions = classifier.predict(pairs, batch_size=batch_size, progress=report)
+            probs = np.array([[p.probs[label] for label in STANCE_LABELS] for p in predictions], dtype=np.float32)
+            relevance = (np.array([p.relevance for p in predictions], dtype=np.float32)
+                         if classifier.gate is not None else None)
+            conn.send(("done", probs.reshape(len(pairs), len(STANCE_LABELS)), relevance))
+        except (BrokenPipeError, EOFError):
+            return
+        except Exception as exc:
+            conn.send(("error", f"stance classification failed: {type(exc).__name__}: {exc}"))

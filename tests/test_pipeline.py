@@ -1,0 +1,93 @@
+"""The pipeline's batching and its stance worker: order kept, stance overlapped with parsing, the classifier in
+a child process giving the same results as in this one."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from quotes.pipeline import Pipeline, StanceWorker, first_batch_sizes
+from quotes.stance.model import Prediction, StanceClassifier
+from quotes.stance.process import StanceProcess
+from quotes.types import Article, Topic
+
+TOPICS = [Topic("tax", "tax cuts"), Topic("peace", "a ceasefire in Ukraine")]
+
+
+def articles(n: int) -> list[Article]:
+    return [Article(id=f"a{i}", text=f"“We will cut taxes by {i} percent,” the finance minister, Ana Ruiz, said. "
+                                      f"The opposition leader, Tom Berg, said a ceasefire was {i} weeks away.")
+            for i in range(n)]
+
+
+class SlowClassifier:
+    """Answers every pair with ``none`` after a pause, and records what the worker tells it."""
+
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+        self.busy: list[bool] = []
+
+    def predict(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32, progress: Any = None) -> list[Any]:
+        time.sleep(0.2)
+        self.calls.append(len(pairs))
+        return [Prediction("none", 1.0, {"favor": 0.0, "against": 0.0, "none": 1.0}) for _ in pairs]
+
+    def set_parent_busy(self, busy: bool) -> None:
+        self.busy.append(busy)
+
+
+def test_first_batch_is_small_then_full() -> None:
+    assert list(islice(first_batch_sizes(16), 6)) == [2, 4, 8, 16, 16, 16]
+    assert list(islice(first_batch_sizes(6), 4)) == [2, 4, 6, 6]
+    assert list(islice(first_batch_sizes(1), 2)) == [1, 1]
+    assert list(islice(first_batch_sizes(0), 2)) == [1, 1]
+
+
+def test_stance_worker_keeps_order_and_lends_the_cores_while_it_waits(pipeline: Pipeline) -> None:
+    classifier = SlowClassifier()
+    run = Pipeline(nlp=pipeline.nlp, classifier=classifier, topics=TOPICS, batch_size=3)
+    docs = articles(8)
+    results = list(run.run(docs))
+    assert [a.id for a, _ in results] == [a.id for a in docs]
+    assert all(set(q.stance) == {"tax", "peace"} for _, quotes in results for q in quotes)
+    assert sum(len(quotes) for _, quotes in results) * len(TOPICS) == sum(classifier.calls)
+    assert classifier.calls == [8, 12, 12]  # batches of 2, 3 and 3 articles, two quotes each, two topics
+    # every wait for the classifier is bracketed: cores lent (False), then taken back (True)
+    assert classifier.busy and classifier.busy[0] is False and classifier.busy[-1] is True
+    assert classifier.busy == [False, True] * (len(classifier.busy) // 2)
+
+
+def test_stance_worker_lets_parsing_run_ahead(pipeline: Pipeline) -> None:
+    """``done`` hands back finished batches only, until more than ``max_in_flight`` are queued."""
+    run = Pipeline(nlp=pipeline.nlp, classifier=SlowClassifier(), topics=TOPICS)
+    extracted = run.extract_batch(articles(1))
+    assert extracted[0][1]
+    with StanceWorker(run, max_in_flight=2) as worker:
+        for i in range(2):
+            worker.submit(extracted, tag=i)
+        assert list(worker.done()) == []  # nothing finished yet, two in flight: keep parsing
+        worker.submit(extracted, tag=2)
+        assert [tag for tag, _ in worker.done()][:1] == [0]  # three in flight: wait for the oldest
+        assert [tag for tag, _ in worker.done(wait_all=True)] in ([1, 2], [2])
+
+
+def test_stance_process_in_the_pipeline_gives_the_in_process_results(pipeline: Pipeline,
+                                                                     tiny_stance_model: Path) -> None:
+    docs = articles(6)
+    local = Pipeline(nlp=pipeline.nlp, topics=TOPICS, batch_size=4,
+                     classifier=StanceClassifier.load(tiny_stance_model, precision="fp32", gate=False))
+    expected = [[q.stance for q in quotes] for _, quotes in local.run(docs)]
+    with StanceProcess(tiny_stance_model, precision="fp32", gate=False, cores=2) as remote:
+        child = Pipeline(nlp=pipeline.nlp, topics=TOPICS, batch_size=4, classifier=remote)
+        got = [[q.stance for q in quotes] for _, quotes in child.run(docs)]
+    assert len(got) == len(expected) and sum(map(len, got)) > 0
+    for g_article, e_article in zip(got, expected, strict=True):
+        for g, e in zip(g_article, e_article, strict=True):
+            for topic in e:
+                assert g[topic].label == e[topic].label
+                assert g[topic].score == pytest.approx(e[topic].score, abs=1e-5)
