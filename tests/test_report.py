@@ -70,6 +70,7 @@ def test_aggregation_numbers(db: Path) -> None:
     assert xi.mean_confidence == pytest.approx((0.9 + 0.6 + 0.8) / 3, abs=1e-4)
     trade = rows[("Xi Jinping", "trade")]
     assert (trade.quotes, trade.favor, trade.against, trade.none, trade.net) == (3, 1, 1, 1, 0.0)
+    assert trade.mean_confidence == pytest.approx((0.7 + 0.8) / 2, abs=1e-4)  # the `none` (0.5) left out
     bill = rows[("Bill Clinton", "climate")]
     assert (bill.quotes, bill.net) == (1, -1.0)
     # the most confident quotes per label, best first, with their article
@@ -218,6 +219,13 @@ def test_cli_table_hides_rows_without_stance_unless_asked(tmp_path: Path) -> Non
     assert "Tom Baker" in everything.stdout
     as_json = runner.invoke(app, ["report", "--store", str(path), "-f", "json"])
     assert "Tom Baker" in as_json.stdout
+    # a row with no favor or against has no mean stance confidence (not its `none` scores)
+    tom = next(r for r in json.loads(as_json.stdout)["rows"] if r["speaker"] == "Tom Baker")
+    assert tom["mean_confidence"] is None
+    assert "–" in next(line for line in everything.stdout.splitlines() if "Tom Baker" in line)
+    as_csv = runner.invoke(app, ["report", "--store", str(path), "-f", "csv"])
+    tom_csv = next(r for r in csv.DictReader(io.StringIO(as_csv.stdout)) if r["speaker"] == "Tom Baker")
+    assert tom_csv["mean_confidence"] == ""
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "html", "table"])

@@ -1,8 +1,9 @@
 """Aggregate stored quotes per speaker and topic, in SQL (GROUP BY and window functions).
 
 A row per (speaker, topic): quotes, favor / against / none counts, net stance
-``(favor - against) / quotes``, mean stance confidence (the classifier's score for the label it gave),
-mean attribution confidence, and the most confident quotes for each label with their article.
+``(favor - against) / quotes``, mean stance confidence (the classifier's score for the favor and against
+labels it gave: ``none`` is left out, the relevance gate's included, whose score of 1.0 is a rule and not a
+confidence), mean attribution confidence, and the most confident quotes for each label with their article.
 For the HTML report also: net stance over time by article date, and each speaker's quotes with the
 paragraph they appear in.
 """
@@ -67,7 +68,7 @@ class ReportRow:
     against: int
     none: int
     net: float
-    mean_confidence: float
+    mean_confidence: float | None  # over the favor/against quotes; None when the row has none
     mean_attribution: float
     top: dict[str, list[TopQuote]] = field(default_factory=dict)
 
@@ -176,7 +177,7 @@ def build_report(store: Store, filters: ReportFilter, *, top_k: int = 3, timelin
     groups = store.conn.execute(
         f"""SELECT q.speaker_id, s.topic, COUNT(*),
                    SUM(s.label = 'favor'), SUM(s.label = 'against'), SUM(s.label = 'none'),
-                   AVG(s.score), AVG(q.confidence)
+                   AVG(CASE WHEN s.label != 'none' THEN s.score END), AVG(q.confidence)
             FROM stance s JOIN quotes q ON q.id = s.quote_id {join_a}
             WHERE {where} GROUP BY q.speaker_id, s.topic HAVING COUNT(*) >= ?""",
         [*params, max(filters.min_quotes, 1)]).fetchall()
@@ -209,7 +210,7 @@ def build_report(store: Store, filters: ReportFilter, *, top_k: int = 3, timelin
         name, kind = speakers[sid]
         report.rows.append(ReportRow(
             sid, name, kind, topic, n, favor, against, none, round((favor - against) / n, 4),
-            round(conf, 4), round(attribution, 4),
+            round(conf, 4) if conf is not None else None, round(attribution, 4),
             top.get((sid, topic), {label: [] for label in STANCE_LABELS})))
     report.topics = list(filters.topics) or sorted({r.topic for r in report.rows})
     if timeline or details:

@@ -42,6 +42,11 @@ def snippet(text: str, width: int = 90) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
+def _confidence(value: float | None, digits: int, missing: str = "") -> str:
+    """Mean stance confidence as text; ``missing`` for a row without favor or against quotes."""
+    return missing if value is None else f"{value:.{digits}f}"
+
+
 def _net_style(net: float) -> str:
     return "green" if net > 0.2 else "red" if net < -0.2 else "yellow"
 
@@ -82,7 +87,7 @@ def build_table(report: Report, snippet_width: int = 70) -> Table:
         table.add_row(
             Text(row.speaker) if row.speaker_id != previous else Text(""), Text(row.topic),
             str(row.quotes), str(row.favor), str(row.against), str(row.none),
-            Text(f"{row.net:+.2f}", style=_net_style(row.net)), f"{row.mean_confidence:.2f}", quotes,
+            Text(f"{row.net:+.2f}", style=_net_style(row.net)), _confidence(row.mean_confidence, 2, "–"), quotes,
             end_section=last)
         previous = row.speaker_id
     return table
@@ -119,7 +124,7 @@ def render_csv(report: Report) -> str:
             best = row.top.get(label) or []
             top += [best[0].text, best[0].article] if best else ["", ""]
         writer.writerow([row.speaker, row.speaker_id, row.kind, row.topic, row.quotes, row.favor,
-                         row.against, row.none, f"{row.net:.4f}", f"{row.mean_confidence:.4f}",
+                         row.against, row.none, f"{row.net:.4f}", _confidence(row.mean_confidence, 4),
                          f"{row.mean_attribution:.4f}", *top])
     return buf.getvalue()
 

@@ -148,7 +148,7 @@
     table.appendChild(head);
     data.rows.filter(function (r) { return r.speaker_id === d.id; }).forEach(function (r) {
       var tr = el("tr");
-      [r.topic, r.quotes, r.favor, r.against, r.none, fmtNet(r.net), r.mean_confidence.toFixed(2)].forEach(function (v) { tr.appendChild(el("td", {}, v)); });
+      [r.topic, r.quotes, r.favor, r.against, r.none, fmtNet(r.net), r.mean_confidence === null ? "–" : r.mean_confidence.toFixed(2)].forEach(function (v) { tr.appendChild(el("td", {}, v)); });
       table.appendChild(tr);
     });
     box.appendChild(table);
