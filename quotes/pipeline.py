@@ -155,7 +155,7 @@ class StanceWorker:
 
     ``submit`` hands over an extracted batch (``classify=False`` for results that need no stance, such as
     articles read back from the store); ``done`` yields ``(tag, results)`` per batch, in submission order, as
-    they are ready, and waits for the oldest only when ``max_in_flight`` batches are queued or ``wait_all``.
+    they are ready, and waits for the oldest only when more than ``max_in_flight`` are queued, or ``wait_all``.
     Without a classifier nothing runs in the background.
 
     The overlap pays with a :class:`~quotes.stance.process.StanceProcess`: the thread just waits while a child

@@ -79,7 +79,8 @@ def extract(
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not write the results store.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Redo articles the store already has.")] = False,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Articles per batch and per "
-                                                                        "store transaction.")] = 16,
+                                                                        "store transaction (the first "
+                                                                        "batches are 2, 4, 8 ...).")] = 16,
 ) -> None:
     """Find who said what in articles: quotes, speakers and stance, to JSONL/CSV and the store."""
     from quotes.stance.paths import ModelError
