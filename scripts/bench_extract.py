@@ -7,7 +7,7 @@ Usage:
 INPUT is article files or folders (anything `quotes extract` reads) or a JSONL of articles with a `text`
 field (e.g. ../shared/data/polnear-dev.jsonl); default: seeds/articles repeated --repeat times (default 50).
 Loading spaCy and the model is not timed; the timed part is the whole pipeline over every article, as
-`quotes extract` runs it (nlp.pipe in batches of 16 articles after a first of 4, detection, attribution, and
+`quotes extract` runs it (nlp.pipe in batches of 2, 4, 8, then 16 articles, detection, attribution, and
 with --stance the classifier on every (quote, topic) pair, behind the model's relevance gate unless --no-gate,
 in a child process beside the parse as `quotes extract` runs it, or with --in-process in a thread of this
 process). Prints articles/s, words/s, quotes, the stance labels given and the peak resident memory of this

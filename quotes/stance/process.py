@@ -24,8 +24,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from quotes.stance.paths import ModelError, check_model_dir, default_model_path
 
 
@@ -107,8 +105,6 @@ class StanceProcess:
                 progress: Callable[[int], None] | None = None) -> list[Any]:
         """One :class:`~quotes.stance.model.Prediction` per ``(topic, statement)`` pair, as
         :meth:`StanceClassifier.predict <quotes.stance.model.StanceClassifier.predict>` gives them."""
-        from quotes.stance.model import to_prediction
-
         with self._lock:
             self._start()
             try:
@@ -124,15 +120,12 @@ class StanceProcess:
                     elif kind == "error":
                         raise ModelError(payload[0])
                     else:
-                        probs, relevance = payload
-                        break
+                        return list(payload[0])
             except ModelError:
                 raise
             except BaseException:  # e.g. Ctrl-C in ``progress``: the answer is half read, so the child goes
                 self.close(wait=False)
                 raise
-        return [to_prediction(row, None if relevance is None else float(relevance[i]))
-                for i, row in enumerate(probs)]
 
     def close(self, wait: bool = True) -> None:
         """End the child: with ``wait``, once it has finished the pairs it is classifying (at most 10 s);
@@ -178,7 +171,6 @@ def _serve(conn: Any, path: str, precision: str, gate: bool, device: str | None,
     import torch
 
     from quotes.stance.model import StanceClassifier
-    from quotes.types import STANCE_LABELS
 
     current = 0
 
@@ -211,11 +203,7 @@ def _serve(conn: Any, path: str, precision: str, gate: bool, device: str | None,
 
         try:
             follow_parent()
-            predictions = classifier.predict(pairs, batch_size=batch_size, progress=report)
-            probs = np.array([[p.probs[label] for label in STANCE_LABELS] for p in predictions], dtype=np.float32)
-            relevance = (np.array([p.relevance for p in predictions], dtype=np.float32)
-                         if classifier.gate is not None else None)
-            conn.send(("done", probs.reshape(len(pairs), len(STANCE_LABELS)), relevance))
+            conn.send(("done", classifier.predict(pairs, batch_size=batch_size, progress=report)))
         except (BrokenPipeError, EOFError):
             return
         except Exception as exc:
