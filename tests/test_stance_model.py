@@ -32,6 +32,7 @@ from quotes.stance.model import (
 )
 from quotes.stance.process import StanceProcess
 from quotes.stance.train import ID2LABEL, LABEL2ID, TrainingConfig, TrainingError, default_base_path, train
+from quotes.types import Topic
 
 ROWS = [
     {"text": "We need a ceasefire now, the killing must stop.", "topic": "a ceasefire", "topic_id": "ceasefire",
@@ -530,3 +531,120 @@ def test_stance_process_errors_name_the_model(overfit_model: Path, tmp_path: Pat
         remote.predict([example_pair(ROWS[0])])
     assert not remote.running
     remote.close()  # closing twice is harmless
+
+
+# -- split layers: statement and topic read apart below, together above ------------------------------
+
+
+@pytest.fixture(scope="module")
+def split_model(tiny_base: Path, data_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny model with its first layer split, trained until it fits the nine rows."""
+    out = tmp_path_factory.mktemp("models") / "split"
+    return train(TrainingConfig(data=[data_file], dev=data_file, base=tiny_base, out=out, split_layers=1, **FAST),
+                 progress_bar=False)
+
+
+def test_split_model_fits_and_reads_each_statement_once(split_model: Path) -> None:
+    from quotes.stance.model import encode_pairs
+
+    config = json.loads((split_model / "config.json").read_text(encoding="utf-8"))
+    assert config["split_layers"] == 1
+    classifier = StanceClassifier.load(split_model, precision="fp32", gate=False)
+    assert classifier.split_layers == 1
+    pairs = [example_pair(r) for r in ROWS]
+    predictions = classifier.predict(pairs)
+    assert [p.label for p in predictions] == [r["label"] for r in ROWS]
+    assert "split" in (split_model / "README.md").read_text(encoding="utf-8")
+
+    # The prediction path (lower layers per statement and per topic, then the pair) computes what the model
+    # computes on the concatenated input with attention blocked between the segments, as it was trained.
+    encoded = encode_pairs(classifier.tokenizer, pairs, classifier.max_length, split=True)
+    assert all(ids.count(classifier.tokenizer.cls_token_id) == 2 for ids in encoded["input_ids"])
+    features = [{k: v[i] for k, v in encoded.items()} for i in range(len(pairs))]
+    inputs = classifier.tokenizer.pad(features, padding=True, return_tensors="pt")
+    with torch.inference_mode():
+        full = torch.softmax(classifier.model(**inputs).logits, dim=-1).numpy()[:, classifier._order]
+    np.testing.assert_allclose(classifier.predict_proba(pairs, batch_size=4), full, atol=1e-5)
+
+    # Every statement's lower layers run once, whatever the number of topics; topics are kept between calls.
+    calls: list[tuple[int, int]] = []
+    encode = classifier.model.encode_segment
+
+    def counting(input_ids: torch.Tensor, attention_mask: torch.Tensor, segment: int) -> torch.Tensor:
+        calls.append((segment, input_ids.shape[0]))
+        return encode(input_ids, attention_mask, segment)
+
+    classifier.model.encode_segment = counting  # type: ignore[method-assign]
+    topics = ["a ceasefire", "sanctions on Russia", "a sugar tax"]
+    statements = [r["text"] for r in ROWS]
+    classifier.predict_topics(statements, [Topic(id=str(i), phrase=t) for i, t in enumerate(topics)])
+    assert sum(n for segment, n in calls if segment == 0) == len(statements)
+    assert sum(n for segment, n in calls if segment == 1) == 0  # the three topics were read in the first call
+
+
+@pytest.mark.parametrize("split", [0, 1])
+def test_one_way_model_reads_each_statement_once_for_all_topics(tiny_base: Path, data_file: Path, tmp_path: Path,
+                                                                split: int) -> None:
+    from quotes.stance.model import encode_pairs
+
+    out = train(TrainingConfig(data=[data_file], dev=data_file, base=tiny_base, out=tmp_path / "one-way",
+                               split_layers=split, one_way=True, **FAST), progress_bar=False)
+    assert json.loads((out / "config.json").read_text(encoding="utf-8"))["one_way"] is True
+    classifier = StanceClassifier.load(out, precision="fp32", gate=False)
+    assert classifier.one_way and classifier.segmented
+    pairs = [example_pair(r) for r in ROWS]
+    assert [p.label for p in classifier.predict(pairs)] == [r["label"] for r in ROWS]
+
+    # as trained: the concatenated pair, the statement's tokens blocked from the topic's
+    encoded = encode_pairs(classifier.tokenizer, pairs, classifier.max_length, split=True)
+    features = [{k: v[i] for k, v in encoded.items()} for i in range(len(pairs))]
+    inputs = classifier.tokenizer.pad(features, padding=True, return_tensors="pt")
+    with torch.inference_mode():
+        full = torch.softmax(classifier.model(**inputs).logits, dim=-1).numpy()[:, classifier._order]
+    np.testing.assert_allclose(classifier.predict_proba(pairs, batch_size=4), full, atol=1e-5)
+
+    calls: list[int] = []
+    read = classifier.model.read_statements
+
+    def counting(input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Any:
+        calls.append(input_ids.shape[0])
+        return read(input_ids, attention_mask)
+
+    classifier.model.read_statements = counting  # type: ignore[method-assign]
+    topics = [Topic(id=str(i), phrase=t) for i, t in enumerate(["a ceasefire", "sanctions on Russia", "a sugar tax"])]
+    classifier.predict_topics([r["text"] for r in ROWS], topics)
+    assert sum(calls) == len(ROWS)
+
+
+def test_one_way_model_gates_after_classifying_with_the_labels_of_gating_first(tiny_base: Path, data_file: Path,
+                                                                              tmp_path: Path) -> None:
+    from quotes.stance.relevance import RelevanceGate
+
+    out = train(TrainingConfig(data=[data_file], base=tiny_base, out=tmp_path / "one-way", one_way=True,
+                               relevance_quantile=0, **FAST), progress_bar=False)
+    classifier = StanceClassifier.load(out, precision="fp32")
+    pairs = [example_pair(r) for r in ROWS] + [("a sugar tax", r["text"]) for r in ROWS[:6]]
+    ungated = classifier.predict(pairs)
+    gate = RelevanceGate.load(precision="fp32")
+    similarity = gate.similarity(pairs)
+    stance = [i for i, p in enumerate(ungated) if p.label != "none"]
+    gate.threshold = float(np.median(similarity[stance]))  # gates about half of the classifier's stances
+    classifier.gate = gate
+    gated = classifier.predict(pairs)
+    expected = ["none" if similarity[i] < gate.threshold else p.label for i, p in enumerate(ungated)]
+    assert [p.label for p in gated] == expected
+    assert 0 < sum(a.label != b.label for a, b in zip(gated, ungated, strict=True)) < len(stance)
+    for i, p in enumerate(gated):
+        if i in stance:
+            assert p.relevance == pytest.approx(float(similarity[i]), abs=1e-4)
+            if p.label == "none":
+                assert p.score == 1.0
+        else:
+            assert p.relevance is None and p.probs == ungated[i].probs
+
+
+def test_split_layers_must_leave_a_layer_to_read_the_pair(tiny_base: Path, data_file: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["train", str(data_file), "--base", str(tiny_base), "--out", str(tmp_path / "m"),
+                                 "--epochs", "1", "--split-layers", "2"])
+    assert result.exit_code == 1
+    assert "split_layers must be from 0 to 1, got 2" in result.output

@@ -86,6 +86,8 @@ def train(
     relevance_quantile: Annotated[float, typer.Option(help=_help("relevance_quantile"), min=0.0, max=0.49)]
     = _defaults.relevance_quantile,
     layers: Annotated[int, typer.Option(help=_help("layers"), min=0)] = _defaults.layers,
+    split_layers: Annotated[int, typer.Option(help=_help("split_layers"), min=0)] = _defaults.split_layers,
+    one_way: Annotated[bool, typer.Option("--one-way/--two-way", help=_help("one_way"))] = _defaults.one_way,
     threads: Annotated[int | None, typer.Option(help=_help("threads"), min=1, show_default=False)] = None,
     bf16: Annotated[bool | None, typer.Option("--bf16/--no-bf16", help=_help("bf16"), show_default=False)] = None,
     force: Annotated[bool, typer.Option("--force", help=_help("overwrite"))] = False,
@@ -103,8 +105,8 @@ def train(
         data=list(data), out=out or default_model_path(), base=base, dev=dev, dev_topics=topics,
         epochs=epochs, lr=lr, head_lr=head_lr, batch_size=batch_size, max_length=max_length, seed=seed, warmup=warmup,
         weight_decay=weight_decay, label_smoothing=label_smoothing, none_augment=none_augment,
-        opposite_augment=opposite_augment, relevance_quantile=relevance_quantile, layers=layers, threads=threads,
-        bf16=bf16, overwrite=force,
+        opposite_augment=opposite_augment, relevance_quantile=relevance_quantile, layers=layers,
+        split_layers=split_layers, one_way=one_way, threads=threads, bf16=bf16, overwrite=force,
     )
     if dev is None and not topics:
         err.print("[yellow]warning:[/] no --dev or --dev-topics: training without evaluation; "

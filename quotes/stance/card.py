@@ -80,7 +80,7 @@ def _share(value: float | None) -> str:
     return "–" if value is None else f"{value:.1%}"
 
 
-def _gate_section(gate: dict[str, Any] | None) -> str:
+def _gate_section(gate: dict[str, Any] | None, one_way: bool = False) -> str:
     if not gate:
         return "This model has no relevance gate: every (topic, statement) pair is classified."
     lines = [
@@ -89,11 +89,33 @@ def _gate_section(gate: dict[str, Any] | None) -> str:
         f"unclassified below **{gate['threshold']:.4f}**: the similarity that {gate.get('quantile', 0):.1%} of the "
         f"favor/against training pairs fall below (fitted on {gate.get('fitted_on', '?')} of them). `--no-gate` "
         "classifies every pair."]
+    if one_way:
+        lines[0] += (" This one-way model classifies every pair first (its per-pair cost is smaller than the gate's "
+                     "reading of a statement) and then gates the pairs it labelled favor or against: the same "
+                     "labels as gating first, and `relevance` is computed for those pairs only.")
     rows = [[split, _share(gate[split].get("favor_against_gated")), _share(gate[split].get("none_gated"))]
             for split in ("train", "dev") if split in gate]
     if rows:
         lines += ["", _table(["split", "favor/against gated", "none gated"], rows)]
     return "\n".join(lines)
+
+
+def _reading_section(settings: dict[str, Any]) -> str:
+    """How a segmented model reads a pair (see quotes.stance.modeling); empty for a full cross-encoder."""
+    split, one_way = int(settings.get("split_layers") or 0), bool(settings.get("one_way"))
+    if not split and not one_way:
+        return ""
+    lines = ["It reads `[CLS] statement [SEP]` and `[CLS] topic [SEP]` as two segments (token types 0 and 1)."]
+    if split:
+        lines.append(f"Its first {split} layer(s) read the two apart, each as a sentence of its own.")
+    if one_way:
+        lines.append(("Above them" if split else "In every layer") + ", the topic's tokens read the statement but "
+                     "the statement's never read the topic, and the pair is pooled over the topic's tokens: a "
+                     "statement is read once for all topics, and each topic costs only its own few tokens.")
+    else:
+        lines.append("The layers above them read the pair together; a statement's lower layers are computed once "
+                     "for all topics.")
+    return "\n\n" + " ".join(lines)
 
 
 def render_card(settings: dict[str, Any], metrics: dict[str, Any], base_name: str,
@@ -104,9 +126,10 @@ def render_card(settings: dict[str, Any], metrics: dict[str, Any], base_name: st
         ["setting", "value"],
         [[k, f"{settings[k]:g}" if isinstance(settings[k], float) else settings[k]]
          for k in ("epochs", "lr", "head_lr", "batch_size", "max_length", "warmup", "weight_decay", "label_smoothing",
-                   "none_augment", "opposite_augment", "relevance_quantile", "layers", "bf16", "seed")
+                   "none_augment", "opposite_augment", "relevance_quantile", "layers", "split_layers", "one_way", "bf16", "seed")
          if k in settings],
     )
+    reading = _reading_section(settings)
     return f"""---
 library_name: transformers
 pipeline_tag: text-classification
@@ -121,7 +144,7 @@ A `{base_name}` encoder fine-tuned by `quotes train` as a sequence-pair classifi
 `(topic phrase, statement)` and predicts whether the statement is in **favor** of the topic,
 **against** it, or takes **none** (no stance, or not about the topic). Labels are in `config.json`
 (`id2label`); use it with `quotes classify --model PATH` or
-`quotes.stance.model.StanceClassifier.load(path)`.
+`quotes.stance.model.StanceClassifier.load(path)`.{reading}
 
 ## Training data
 
@@ -136,7 +159,7 @@ Trained for {train.get('seconds', '?')} s on {train.get('threads', '?')} CPU thr
 
 ## Relevance gate
 
-{_gate_section(gate)}
+{_gate_section(gate, bool(settings.get("one_way")))}
 
 ## Evaluation
 

@@ -22,7 +22,13 @@ from transformers import (
     PreTrainedTokenizerBase,
 )
 
-from quotes.stance.modeling import load_classifier_model
+from quotes.stance.modeling import (
+    STATEMENT_SEGMENT,
+    TOPIC_SEGMENT,
+    load_classifier_model,
+    one_way,
+    split_layers,
+)
 from quotes.stance.paths import (  # noqa: F401  (re-exported: the public API lives here too)
     DEFAULT_MODEL_NAME,
     MODEL_ENV,
@@ -78,14 +84,24 @@ class Prediction:
 
 
 def encode_pairs(
-    tokenizer: PreTrainedTokenizerBase, pairs: Sequence[tuple[str, str]], max_length: int
+    tokenizer: PreTrainedTokenizerBase, pairs: Sequence[tuple[str, str]], max_length: int, split: bool = False
 ) -> dict[str, list[list[int]]]:
     """Tokenize ``(topic, statement)`` pairs without padding; only the statement is truncated.
 
-    The single encoding used by training and prediction.
+    The single encoding used by training and prediction. A full cross-encoder reads ``[CLS] topic [SEP]
+    statement [SEP]`` (at most ``max_length`` tokens); a split-layer model (``split``) reads ``[CLS] statement
+    [SEP]`` (at most ``max_length``) then ``[CLS] topic [SEP]``, token types 0 and 1 (see
+    :mod:`quotes.stance.modeling`).
     """
     if not pairs:
         return {"input_ids": [], "attention_mask": []}
+    if split:
+        statements = encode_segments(tokenizer, [statement for _, statement in pairs], max_length)
+        topics = encode_segments(tokenizer, [topic for topic, _ in pairs], max_length)
+        ids = [s + t for s, t in zip(statements, topics, strict=True)]
+        return {"input_ids": ids, "attention_mask": [[1] * len(i) for i in ids],
+                "token_type_ids": [[STATEMENT_SEGMENT] * len(s) + [TOPIC_SEGMENT] * len(t)
+                                   for s, t in zip(statements, topics, strict=True)]}
     encoded = tokenizer(
         [topic for topic, _ in pairs],
         [statement for _, statement in pairs],
@@ -94,6 +110,13 @@ def encode_pairs(
         padding=False,
     )
     return dict(encoded)
+
+
+def encode_segments(tokenizer: PreTrainedTokenizerBase, texts: Sequence[str], max_length: int) -> list[list[int]]:
+    """Token ids of each text as a sentence of its own, ``[CLS] text [SEP]``, truncated to ``max_length``."""
+    if not texts:
+        return []
+    return list(tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"])
 
 
 def length_batches(lengths: Sequence[int], batch_size: int, slack: float = 0.25,
@@ -142,6 +165,12 @@ class StanceClassifier:
         self.gate = gate
         self.path = path
         self.precision = "fp32"
+        # lower layers that read statement and topic apart (0: a full cross-encoder); see quotes.stance.modeling
+        self.split_layers = split_layers(model.config)
+        # only the topic reads the statement above the split: the statement is read once for all topics
+        self.one_way = one_way(model.config)
+        self.segmented = self.split_layers > 0 or self.one_way
+        self._topic_states: dict[str, torch.Tensor] = {}
         # the model's output columns in STANCE_LABELS order
         self._order = [next(i for i, name in id2label.items() if name == label) for label in STANCE_LABELS]
 
@@ -203,7 +232,11 @@ class StanceClassifier:
         probs = np.zeros((len(pairs), len(STANCE_LABELS)), dtype=np.float32)
         if not pairs:
             return probs
-        encoded = encode_pairs(self.tokenizer, pairs, self.max_length)
+        if self.one_way:
+            return self._predict_one_way(pairs, batch_size, progress, probs)
+        if self.segmented:
+            return self._predict_split(pairs, batch_size, progress, probs)
+        encoded = encode_pairs(self.tokenizer, pairs, self.max_length, split=self.segmented)
         features = [{key: values[i] for key, values in encoded.items()} for i in range(len(pairs))]
         done = 0
         with torch.inference_mode():
@@ -216,6 +249,98 @@ class StanceClassifier:
                     progress(done)
         return probs
 
+    def _predict_split(self, pairs: Sequence[tuple[str, str]], batch_size: int,
+                       progress: Callable[[int], None] | None, probs: np.ndarray) -> np.ndarray:
+        """``predict_proba`` of a (two-way) split-layer model: the lower layers run once per distinct statement
+        and once per topic (topics are kept for the next call), the upper layers once per pair."""
+        with torch.inference_mode():
+            statements = list(dict.fromkeys(s for _, s in pairs))
+            states = dict(zip(statements, self._lower_states(statements, STATEMENT_SEGMENT, batch_size),
+                              strict=True))
+            for topic in dict.fromkeys(t for t, _ in pairs):
+                if topic not in self._topic_states:
+                    self._topic_states[topic] = self._lower_states([topic], TOPIC_SEGMENT, 1)[0]
+            joined = [(states[s], self._topic_states[t]) for t, s in pairs]
+            lengths = [len(s) + len(t) for s, t in joined]
+            hidden_size = joined[0][0].shape[-1]
+            done = 0
+            for batch in length_batches(lengths, batch_size):
+                width = max(lengths[i] for i in batch)
+                dtype = joined[batch[0]][0].dtype
+                hidden = torch.zeros((len(batch), width, hidden_size), dtype=dtype, device=self.device)
+                mask = torch.zeros((len(batch), width), dtype=torch.long, device=self.device)
+                for row, i in enumerate(batch):
+                    s, t = joined[i]
+                    hidden[row, : len(s)] = s
+                    hidden[row, len(s): len(s) + len(t)] = t
+                    mask[row, : len(s) + len(t)] = 1
+                logits = self.model.classify_states(hidden, mask)
+                probs[batch] = torch.softmax(logits.float(), dim=-1).cpu().numpy()[:, self._order]
+                done += len(batch)
+                if progress is not None:
+                    progress(done)
+        return probs
+
+    def _predict_one_way(self, pairs: Sequence[tuple[str, str]], batch_size: int,
+                         progress: Callable[[int], None] | None, probs: np.ndarray) -> np.ndarray:
+        """``predict_proba`` of a one-way model: each distinct statement is read once through every layer, each
+        topic's lower layers once (kept for the next call), and per pair only the topic's tokens, reading the
+        statement (see :mod:`quotes.stance.modeling`)."""
+        statements = list(dict.fromkeys(s for _, s in pairs))
+        with torch.inference_mode():
+            ids = encode_segments(self.tokenizer, statements, self.max_length)
+            read: list[Any] = [None] * len(statements)
+            for batch in length_batches([len(i) for i in ids], max(batch_size, 1)):
+                inputs = self.tokenizer.pad({"input_ids": [ids[i] for i in batch]}, padding=True,
+                                            return_tensors="pt")
+                keys_values = self.model.read_statements(inputs["input_ids"].to(self.device),
+                                                         inputs["attention_mask"].to(self.device))
+                for row, i in enumerate(batch):
+                    n = len(ids[i])
+                    read[i] = [(k[row, :, :n], v[row, :, :n]) for k, v in keys_values]
+            for topic in dict.fromkeys(t for t, _ in pairs):
+                if topic not in self._topic_states:
+                    self._topic_states[topic] = self._lower_states([topic], TOPIC_SEGMENT, 1)[0]
+            index = {s: i for i, s in enumerate(statements)}
+            joined = [(read[index[s]], self._topic_states[t]) for t, s in pairs]
+            s_lengths = [kv[0][0].shape[1] for kv, _ in joined]
+            lengths = [n + len(t) for n, (_, t) in zip(s_lengths, joined, strict=True)]
+            done = 0
+            for batch in length_batches(lengths, batch_size):
+                s_len = max(s_lengths[i] for i in batch)
+                t_len = max(len(joined[i][1]) for i in batch)
+                first, first_topic = joined[batch[0]]
+                topics = first_topic.new_zeros((len(batch), t_len, first_topic.shape[-1]))
+                s_mask = torch.zeros((len(batch), s_len), dtype=torch.long, device=self.device)
+                t_mask = torch.zeros((len(batch), t_len), dtype=torch.long, device=self.device)
+                keys_values = [(k.new_zeros((len(batch), k.shape[0], s_len, k.shape[-1])),
+                                v.new_zeros((len(batch), v.shape[0], s_len, v.shape[-1]))) for k, v in first]
+                for row, i in enumerate(batch):
+                    kv, t = joined[i]
+                    n = s_lengths[i]
+                    s_mask[row, :n] = 1
+                    topics[row, : len(t)], t_mask[row, : len(t)] = t, 1
+                    for (keys, values), (k, v) in zip(keys_values, kv, strict=True):
+                        keys[row, :, :n], values[row, :, :n] = k, v
+                logits = self.model.read_topics(topics, t_mask, s_mask, keys_values)
+                probs[batch] = torch.softmax(logits.float(), dim=-1).cpu().numpy()[:, self._order]
+                done += len(batch)
+                if progress is not None:
+                    progress(done)
+        return probs
+
+    def _lower_states(self, texts: Sequence[str], segment: int, batch_size: int) -> list[torch.Tensor]:
+        """Per text, the lower layers' states of its tokens (unpadded), in input order."""
+        ids = encode_segments(self.tokenizer, texts, self.max_length)
+        out: list[torch.Tensor] = [torch.empty(0)] * len(texts)
+        for batch in length_batches([len(i) for i in ids], max(batch_size, 1)):
+            inputs = self.tokenizer.pad({"input_ids": [ids[i] for i in batch]}, padding=True, return_tensors="pt")
+            hidden = self.model.encode_segment(inputs["input_ids"].to(self.device),
+                                               inputs["attention_mask"].to(self.device), segment)
+            for row, i in enumerate(batch):
+                out[i] = hidden[row, : len(ids[i])]
+        return out
+
     def predict(
         self,
         pairs: Sequence[tuple[str, str]],
@@ -226,9 +351,15 @@ class StanceClassifier:
 
         With a relevance gate, pairs below its threshold get ``none`` (probability 1) unclassified, and every
         prediction carries its ``relevance``.
+
+        A one-way model classifies every pair first, which costs less than the gate's reading of every statement,
+        and gates only the pairs it labels favor or against: the labels are those of gating first, and
+        ``relevance`` is given for those pairs only.
         """
         if self.gate is None:
             return [to_prediction(row) for row in self.predict_proba(pairs, batch_size, progress)]
+        if self.one_way:
+            return self._predict_then_gate(pairs, batch_size, progress)
         relevance = self.gate.similarity(pairs)
         keep = np.flatnonzero(relevance >= self.gate.threshold)
         probs = np.zeros((len(pairs), len(STANCE_LABELS)), dtype=np.float32)
@@ -239,6 +370,21 @@ class StanceClassifier:
         report = (lambda done: progress(skipped + done)) if progress is not None else None
         probs[keep] = self.predict_proba([pairs[int(i)] for i in keep], batch_size, report)
         return [to_prediction(row, float(r)) for row, r in zip(probs, relevance, strict=True)]
+
+    def _predict_then_gate(self, pairs: Sequence[tuple[str, str]], batch_size: int,
+                           progress: Callable[[int], None] | None) -> list[Prediction]:
+        """Classify every pair, then gate the favor and against ones: a pair below the threshold is ``none``."""
+        assert self.gate is not None
+        probs = self.predict_proba(pairs, batch_size, progress)
+        none = STANCE_LABELS.index("none")
+        stance = np.flatnonzero(probs.argmax(axis=1) != none)
+        relevance: list[float | None] = [None] * len(pairs)
+        for i, similarity in zip(stance, self.gate.similarity([pairs[int(i)] for i in stance]), strict=True):
+            relevance[int(i)] = float(similarity)
+            if similarity < self.gate.threshold:
+                probs[i] = 0.0
+                probs[i, none] = 1.0
+        return [to_prediction(row, r) for row, r in zip(probs, relevance, strict=True)]
 
     def predict_topics(
         self,

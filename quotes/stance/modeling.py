@@ -5,9 +5,28 @@ all-MiniLM-L6-v2 was trained as a sentence encoder whose meaning lives in the *m
 fine-tuning from that meaning instead of from an untrained [CLS] projection, and on the project's held-out
 topics it learns stance polarity in fewer epochs (see the README's stance table).
 
+Stance on several topics reads each quote several times, once per topic, and a full cross-encoder reads the
+whole statement again each time. Two settings let a model read a statement once for all topics, so that a topic
+costs little more than its own few tokens:
+
+- **Split layers** (``config.split_layers`` = k > 0): the first k layers read the statement and the topic
+  apart, each as a sentence of its own (``[CLS] statement [SEP]`` and ``[CLS] topic [SEP]``, positions from 0
+  in each, token types 0 and 1), the design of PreTTR (MacAvaney et al., 2020) and DeFormer (Cao et al., 2020).
+  A statement's lower layers are computed once for every topic, and a topic's once for all statements.
+- **One way** (``config.one_way``): above the split, the topic's tokens read the statement and the statement's
+  tokens never read the topic, and the pair is pooled over the topic's tokens. A statement is then read once,
+  alone, through every layer; per pair only the topic's ~10 tokens go through the layers above the split,
+  attending to the statement's keys and values (:meth:`read_statements`, :meth:`read_topics`). On the seed
+  article's quotes and three topics, the default one-way model classifies about 1.8 times as fast as a full
+  cross-encoder, and scores the same on the held-out topics to within 0.01 (see the README).
+
+Such a model is trained on the concatenated pair with attention blocked where a side may not read the other
+(:meth:`forward`), which computes the same as the prediction path that reads the sides apart (tested).
+
 It is an ordinary ``PreTrainedModel``: ``save_pretrained`` writes safetensors and a ``config.json`` whose
-``pooling`` is ``"mean"``; :func:`load_classifier_model` picks this class for such folders and transformers'
-``AutoModelForSequenceClassification`` for any other, so no remote code is ever needed.
+``pooling`` is ``"mean"`` (and ``split_layers``, ``one_way`` where set); :func:`load_classifier_model` picks this class for
+such folders and transformers' ``AutoModelForSequenceClassification`` for any other, so no remote code is ever
+needed.
 """
 
 from __future__ import annotations
@@ -28,10 +47,33 @@ from transformers import (
 from transformers.modeling_outputs import SequenceClassifierOutput
 
 POOLING_KEY = "pooling"
+SPLIT_KEY = "split_layers"
+# token type of each segment of a split-layer model's input: the statement first, then the topic
+STATEMENT_SEGMENT, TOPIC_SEGMENT = 0, 1
+
+
+ONE_WAY_KEY = "one_way"
+
+
+def one_way(config: Any) -> bool:
+    """Whether only the topic's tokens read the statement above the split (the statement never reads the
+    topic, so it is read once for every topic)."""
+    return bool(getattr(config, ONE_WAY_KEY, False))
+
+
+def split_layers(config: Any) -> int:
+    """How many lower layers of a model read statement and topic apart (0: a full cross-encoder)."""
+    return int(getattr(config, SPLIT_KEY, 0) or 0)
+
+
+def additive_mask(allowed: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """An attention mask to add to attention scores: 0 where ``allowed``, the dtype's minimum elsewhere."""
+    zero = torch.zeros((), dtype=dtype, device=allowed.device)
+    return torch.where(allowed, zero, torch.finfo(dtype).min)
 
 
 class MeanPoolingBertForSequenceClassification(BertPreTrainedModel):
-    """BERT + attention-masked mean pooling + dropout + linear classifier."""
+    """BERT + attention-masked mean pooling + dropout + linear classifier; optionally split lower layers."""
 
     def __init__(self, config: BertConfig) -> None:
         super().__init__(config)
@@ -40,35 +82,145 @@ class MeanPoolingBertForSequenceClassification(BertPreTrainedModel):
         dropout = getattr(config, "classifier_dropout", None)
         self.dropout = nn.Dropout(dropout if dropout is not None else config.hidden_dropout_prob)
         self.classifier = nn.Linear(config.hidden_size, int(config.num_labels or 3))
+        self.split_layers = split_layers(config)
+        if not 0 <= self.split_layers < config.num_hidden_layers:
+            raise ValueError(f"split_layers must be from 0 to {config.num_hidden_layers - 1}, got {self.split_layers}")
+        self.one_way = one_way(config)
+        # statement and topic as two segments (rather than one tokenized pair)
+        self.segmented = self.split_layers > 0 or self.one_way
         self.post_init()
 
     def forward(self, input_ids: torch.Tensor | None = None, attention_mask: torch.Tensor | None = None,
                 token_type_ids: torch.Tensor | None = None, labels: torch.Tensor | None = None,
                 **kwargs: Any) -> SequenceClassifierOutput:
-        hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask,
-                           token_type_ids=token_type_ids).last_hidden_state
+        assert input_ids is not None
         if attention_mask is None:
-            pooled = hidden.mean(dim=1)
+            attention_mask = torch.ones_like(input_ids)
+        if self.segmented:
+            if token_type_ids is None:
+                raise ValueError("a split-layer model needs token_type_ids: 0 for the statement, 1 for the topic")
+            hidden = self._split_forward(input_ids, attention_mask, token_type_ids)
+            if self.one_way:  # the pair is read in the topic's tokens: pool those
+                attention_mask = attention_mask * (token_type_ids == TOPIC_SEGMENT)
         else:
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-        logits = self.classifier(self.dropout(pooled))
+            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask,
+                               token_type_ids=token_type_ids).last_hidden_state
+        logits = self._head(hidden, attention_mask)
         loss = None
         if labels is not None:
-            loss = nn.functional.cross_entropy(logits.view(-1, self.num_labels), labels.view(-1))
+            loss = nn.functional.cross_entropy(logits.view(-1, logits.shape[-1]), labels.view(-1))
         return SequenceClassifierOutput(loss=loss, logits=logits)
+
+    def _head(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """Logits from the last hidden states: attention-masked mean, dropout, linear."""
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+        return self.classifier(self.dropout(pooled))
+
+    def _split_forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                       token_type_ids: torch.Tensor) -> torch.Tensor:
+        """Last hidden states of ``[CLS] statement [SEP] [CLS] topic [SEP]`` inputs (padded at the end): each
+        segment's positions count from 0, and the lower ``split_layers`` attend only within a segment."""
+        length = input_ids.shape[1]
+        valid = attention_mask.bool()
+        topic = (token_type_ids == TOPIC_SEGMENT) & valid
+        statement_length = (valid & ~topic).sum(dim=1, keepdim=True)
+        steps = torch.arange(length, device=input_ids.device).unsqueeze(0)
+        positions = torch.where(topic, steps - statement_length, steps).clamp(min=0)
+        hidden = self.bert.embeddings(input_ids=input_ids, token_type_ids=token_type_ids, position_ids=positions)
+        same_segment = topic.unsqueeze(2) == topic.unsqueeze(1)
+        apart = additive_mask((same_segment & valid.unsqueeze(1)).unsqueeze(1), hidden.dtype)
+        if self.one_way:  # only the topic's tokens read the statement; the statement's never read the topic
+            reads = topic.unsqueeze(2) | ~topic.unsqueeze(1)
+            together = additive_mask((reads & valid.unsqueeze(1)).unsqueeze(1), hidden.dtype)
+        else:
+            together = additive_mask(valid[:, None, None, :], hidden.dtype)
+        for i, layer in enumerate(self.bert.encoder.layer):
+            hidden = layer(hidden, apart if i < self.split_layers else together)
+        return hidden
+
+    def encode_segment(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, segment: int) -> torch.Tensor:
+        """The lower layers' states of a batch of single segments (``[CLS] text [SEP]``, padded at the end), all
+        statements (``segment`` 0) or all topics (1): what :meth:`classify_states` reads, concatenated."""
+        types = torch.full_like(input_ids, segment)
+        hidden = self.bert.embeddings(input_ids=input_ids, token_type_ids=types)
+        mask = additive_mask(attention_mask.bool()[:, None, None, :], hidden.dtype)
+        for layer in self.bert.encoder.layer[: self.split_layers]:
+            hidden = layer(hidden, mask)
+        return hidden
+
+    def classify_states(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """Logits from lower-layer states of statement and topic concatenated (padded at the end)."""
+        mask = additive_mask(attention_mask.bool()[:, None, None, :], hidden.dtype)
+        for layer in self.bert.encoder.layer[self.split_layers:]:
+            hidden = layer(hidden, mask)
+        return self._head(hidden, attention_mask)
+
+    # -- one way: the statement is read once, alone, and each topic reads it ----------------------------
+
+    def read_statements(self, input_ids: torch.Tensor,
+                        attention_mask: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """A one-way model's statement side: the layers on the statements alone (``[CLS] text [SEP]``, padded at
+        the end). Returns, for each layer above the split, the attention keys and values of the statement's tokens
+        (``(batch, heads, tokens, head size)``), which is all the topic's tokens read of it (the last layer's
+        output for the statement is never needed, so that layer only projects keys and values)."""
+        hidden = self.bert.embeddings(input_ids=input_ids, token_type_ids=torch.full_like(input_ids, 0))
+        mask = additive_mask(attention_mask.bool()[:, None, None, :], hidden.dtype)
+        keys_values = []
+        layers: Any = self.bert.encoder.layer
+        for i, layer in enumerate(layers):
+            if i >= self.split_layers:
+                attention = layer.attention.self
+                keys_values.append((_heads(attention.key(hidden), attention), _heads(attention.value(hidden), attention)))
+            if i < len(layers) - 1:
+                hidden = layer(hidden, mask)
+        return keys_values
+
+    def read_topics(self, topic: torch.Tensor, topic_mask: torch.Tensor, statement_mask: torch.Tensor,
+                    keys_values: list[tuple[torch.Tensor, torch.Tensor]]) -> torch.Tensor:
+        """A one-way model's logits: topic tokens (their lower layers' states, from :meth:`encode_segment`) read
+        the statement's keys and values (from :meth:`read_statements`) in every layer above the split; the pair
+        is pooled over the topic's tokens, the only ones that read both."""
+        mask = additive_mask(torch.cat([statement_mask, topic_mask], dim=1).bool()[:, None, None, :], topic.dtype)
+        hidden = topic
+        layers: Any = self.bert.encoder.layer[self.split_layers:]
+        for layer, (keys, values) in zip(layers, keys_values, strict=True):
+            attention = layer.attention.self
+            read = nn.functional.scaled_dot_product_attention(
+                _heads(attention.query(hidden), attention),
+                torch.cat([keys, _heads(attention.key(hidden), attention)], dim=2),
+                torch.cat([values, _heads(attention.value(hidden), attention)], dim=2),
+                attn_mask=mask, scale=attention.scaling)
+            read = read.transpose(1, 2).reshape(hidden.shape)
+            attended = layer.attention.output(read, hidden)
+            hidden = layer.output(layer.intermediate(attended), attended)
+        return self._head(hidden, topic_mask)
+
+
+def _heads(states: torch.Tensor, attention: Any) -> torch.Tensor:
+    """``(batch, tokens, hidden)`` projections split into attention heads: ``(batch, heads, tokens, head size)``."""
+    batch, tokens, _ = states.shape
+    return states.view(batch, tokens, -1, attention.attention_head_size).transpose(1, 2)
 
 
 def new_stance_model(base: Path, num_labels: int, id2label: dict[int, str],
-                     label2id: dict[str, int], layers: int = 0) -> PreTrainedModel:
+                     label2id: dict[str, int], layers: int = 0, split: int = 0,
+                     one_way_reading: bool = False) -> PreTrainedModel:
     """A stance model to fine-tune from ``base``: mean pooling for BERT-type encoders, transformers'
     own sequence classifier for any other architecture. ``layers`` > 0 keeps only the first ``layers``
-    transformer layers of the base (their pretrained weights; the rest are dropped)."""
+    transformer layers of the base (their pretrained weights; the rest are dropped). ``split`` > 0 makes the
+    first ``split`` layers read statement and topic apart (BERT-type encoders only)."""
     config = AutoConfig.from_pretrained(str(base), num_labels=num_labels, id2label=id2label, label2id=label2id)
     if layers > 0:
         config.num_hidden_layers = min(layers, config.num_hidden_layers)
+    if (split or one_way_reading) and not isinstance(config, BertConfig):
+        raise ValueError(f"split layers need a BERT-type base encoder; {base} is {config.model_type}")
     if isinstance(config, BertConfig):
         setattr(config, POOLING_KEY, "mean")
+        if split:
+            setattr(config, SPLIT_KEY, split)
+        if one_way_reading:
+            setattr(config, ONE_WAY_KEY, True)
         config.architectures = [MeanPoolingBertForSequenceClassification.__name__]
         return MeanPoolingBertForSequenceClassification.from_pretrained(str(base), config=config)
     return AutoModelForSequenceClassification.from_pretrained(str(base), config=config, ignore_mismatched_sizes=True)

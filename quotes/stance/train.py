@@ -116,6 +116,18 @@ class TrainingConfig:
         metadata={"help": "Keep only the first N transformer layers of the base encoder (0: all of them); fewer "
                           "layers train and predict faster."},
     )
+    split_layers: int = field(
+        default=0,
+        metadata={"help": "Lower layers that read statement and topic apart (0: all layers read the pair "
+                          "together); a quote's statement is then encoded once for all topics, which makes "
+                          "stance on several topics faster."},
+    )
+    one_way: bool = field(
+        default=False,
+        metadata={"help": "Above the split layers, only the topic's tokens read the statement, never the other "
+                          "way: a quote's statement is read once whatever the number of topics, and each topic "
+                          "costs only its own few tokens."},
+    )
     threads: int | None = field(
         default=None, metadata={"help": "CPU threads for torch (default: all cores)."}
     )
@@ -144,6 +156,8 @@ class TrainingConfig:
             problems.append(f"relevance_quantile must be in [0, 0.5), got {self.relevance_quantile}")
         if self.layers < 0:
             problems.append(f"layers must be 0 (all) or more, got {self.layers}")
+        if self.split_layers < 0 or (self.layers and self.split_layers >= self.layers):
+            problems.append(f"split layers must be 0 or more and fewer than the layers kept, got {self.split_layers}")
         if not self.lr > 0:
             problems.append(f"lr must be positive, got {self.lr}")
         if not self.head_lr > 0:
@@ -226,14 +240,15 @@ def _prepare_out(config: TrainingConfig) -> Path:
     return out
 
 
-def tokenize_dataset(data: Dataset, tokenizer: PreTrainedTokenizerBase, max_length: int) -> Dataset:
+def tokenize_dataset(data: Dataset, tokenizer: PreTrainedTokenizerBase, max_length: int,
+                     split: bool = False) -> Dataset:
     """Model inputs (unpadded) and integer ``labels`` for every example, via :func:`encode_pairs`."""
     from datasets import Dataset
 
     from quotes.stance.model import encode_pairs
 
     rows = list(data)
-    encoded = encode_pairs(tokenizer, [example_pair(r) for r in rows], max_length)
+    encoded = encode_pairs(tokenizer, [example_pair(r) for r in rows], max_length, split=split)
     columns: dict[str, list[Any]] = dict(encoded)
     columns["labels"] = [LABEL2ID[r["label"]] for r in rows]
     return Dataset.from_dict(columns)
@@ -335,9 +350,14 @@ def train(
     train_data = add_none_pairs(flipped, config.none_augment, seed=config.seed)
     with quiet_transformers():
         tokenizer = AutoTokenizer.from_pretrained(str(base))
-        model = new_stance_model(base, len(STANCE_LABELS), ID2LABEL, LABEL2ID, layers=config.layers)
-    train_set = tokenize_dataset(train_data, tokenizer, config.max_length)
-    dev_set = tokenize_dataset(dev_raw, tokenizer, config.max_length) if dev_raw is not None else None
+        try:
+            model = new_stance_model(base, len(STANCE_LABELS), ID2LABEL, LABEL2ID, layers=config.layers,
+                                     split=config.split_layers, one_way_reading=config.one_way)
+        except ValueError as exc:
+            raise TrainingError(str(exc)) from exc
+    split = config.split_layers > 0 or config.one_way
+    train_set = tokenize_dataset(train_data, tokenizer, config.max_length, split)
+    dev_set = tokenize_dataset(dev_raw, tokenizer, config.max_length, split) if dev_raw is not None else None
 
     has_dev = dev_set is not None
     use_cuda = torch.cuda.is_available()
