@@ -88,7 +88,7 @@ class Pipeline:
     """Extract quotes from articles and, given a classifier and topics, their stance."""
 
     def __init__(self, nlp: Language | None = None, classifier: StancePredictor | None = None,
-                 topics: Sequence[Topic] = (), batch_size: int = 16) -> None:
+                 topics: Sequence[Topic] = (), batch_size: int = 8) -> None:
         self._nlp = nlp
         self.classifier = classifier
         self.topics = list(topics) if classifier is not None else []

@@ -7,7 +7,7 @@ Usage:
 INPUT is article files or folders (anything `quotes extract` reads) or a JSONL of articles with a `text`
 field (e.g. ../shared/data/polnear-dev.jsonl); default: seeds/articles repeated --repeat times (default 50).
 Loading spaCy and the model is not timed; the timed part is the whole pipeline over every article, as
-`quotes extract` runs it (nlp.pipe in batches of 2, 4, 8, then 16 articles, detection, attribution, and
+`quotes extract` runs it (nlp.pipe in batches of 2, 4, then 8 articles, detection, attribution, and
 with --stance the classifier on every (quote, topic) pair, behind the model's relevance gate unless --no-gate,
 in a child process beside the parse as `quotes extract` runs it, or with --in-process in a thread of this
 process). Prints articles/s, words/s, quotes, the stance labels given and the peak resident memory of this
@@ -79,7 +79,7 @@ def main() -> None:
                     help="classify every (quote, topic) pair: no relevance gate (quotes extract --no-gate)")
     ap.add_argument("--in-process", action="store_true",
                     help="classify in a thread of this process instead of a child process")
-    ap.add_argument("--batch-size", type=int, default=16, help="articles per batch (quotes extract's default)")
+    ap.add_argument("--batch-size", type=int, default=8, help="articles per batch (quotes extract's default)")
     ap.add_argument("--shared-copies", action="store_true",
                     help="let repeated copies share their statements' reading (see above)")
     ap.add_argument("--precision", default="auto", choices=PRECISIONS,

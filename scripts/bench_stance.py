@@ -2,7 +2,9 @@
 
 Prediction: ``StanceClassifier.predict`` on --n pairs (length-sorted batches, dynamic padding), after one
 warm-up batch; with --compare-fixed also the same pairs padded to max_length, to show what dynamic padding
-saves. Training: a short ``quotes.stance.train.train`` run (one epoch over --train-n examples, no dev
+saves. With --topics K each statement is paired with K topics (its own and K-1 others from the data), as
+``quotes extract`` pairs every quote with every topic: a model that reads a statement once for all topics (one
+way, see quotes.stance.modeling) pays for the statement once per K pairs. Training: a short ``quotes.stance.train.train`` run (one epoch over --train-n examples, no dev
 split), reporting examples per second. The first lines printed are the command line and the machine.
 
     python scripts/bench_stance.py                       # default model (or the untrained base), repo data
@@ -82,6 +84,16 @@ def load_rows(path: Path | None, n: int) -> tuple[list[dict[str, str]], str]:
     return rows[:n], source
 
 
+def with_topics(pairs: list[tuple[str, str]], k: int) -> list[tuple[str, str]]:
+    """Each statement with its own topic and the next ``k - 1`` distinct topics of the data, in a row."""
+    topics = list(dict.fromkeys(t for t, _ in pairs))
+    out = []
+    for topic, statement in pairs:
+        start = topics.index(topic)
+        out += [(topics[(start + j) % len(topics)], statement) for j in range(min(max(1, k), len(topics)))]
+    return out
+
+
 def load_classifier(path: Path, precision: str, gate: bool = True) -> tuple[StanceClassifier, str]:
     if (path / "config.json").is_file():
         classifier = StanceClassifier.load(path, precision=precision, gate=gate)
@@ -100,13 +112,16 @@ def load_classifier(path: Path, precision: str, gate: bool = True) -> tuple[Stan
 
 
 def predict_fixed(classifier: StanceClassifier, pairs: list[tuple[str, str]], batch_size: int) -> None:
-    """The slow alternative, for comparison: every batch padded to max_length."""
+    """The slow alternative, for comparison: every pair read whole (as in training), batches padded to the
+    longest possible input."""
+    width = classifier.max_length * (2 if classifier.segmented else 1)  # a segmented model: statement + topic
     with torch.inference_mode():
         for start in range(0, len(pairs), batch_size):
-            chunk = pairs[start : start + batch_size]
-            inputs = classifier.tokenizer([t for t, _ in chunk], [s for _, s in chunk], truncation="only_second",
-                                          max_length=classifier.max_length, padding="max_length",
-                                          return_tensors="pt")
+            encoded = encode_pairs(classifier.tokenizer, pairs[start : start + batch_size], classifier.max_length,
+                                   split=classifier.segmented)
+            features = [{k: v[i] for k, v in encoded.items()} for i in range(len(encoded["input_ids"]))]
+            inputs = classifier.tokenizer.pad(features, padding="max_length", max_length=width,
+                                              return_tensors="pt")
             classifier.model(**inputs)
 
 
@@ -116,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=ROOT / "seeds" / "stance" / "train.jsonl")
     parser.add_argument("--n", type=int, default=1000, help="pairs to predict (default 1000)")
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--topics", type=int, default=1,
+                        help="topics per statement: each statement with its own topic and K-1 others (default 1)")
     parser.add_argument("--precision", default="auto", choices=PRECISIONS,
                         help="number format of the model (as quotes extract --precision)")
     parser.add_argument("--no-gate", dest="gate", action="store_false",
@@ -128,11 +145,12 @@ def main(argv: list[str] | None = None) -> int:
     print("command: " + " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv]))
     print("machine: " + machine())
     classifier, model_note = load_classifier(args.model, args.precision, args.gate)
-    rows, source = load_rows(args.data, args.n)
-    pairs = [example_pair(r) for r in rows]
+    rows, source = load_rows(args.data, max(1, args.n // max(1, args.topics)))
+    pairs = with_topics([example_pair(r) for r in rows], args.topics)[: args.n]
     lengths = [len(ids) for ids in encode_pairs(classifier.tokenizer, pairs, classifier.max_length)["input_ids"]]
     print(f"model: {model_note}; max_length {classifier.max_length}")
-    print(f"data: {len(pairs)} pairs from {source}; tokens per pair mean {np.mean(lengths):.0f}, "
+    print(f"data: {len(pairs)} pairs ({len({s for _, s in pairs})} statements, {args.topics} topic(s) each) from "
+          f"{source}; tokens per pair mean {np.mean(lengths):.0f}, "
           f"max {max(lengths)}; {len(length_batches(lengths, args.batch_size))} batches of {args.batch_size}")
 
     classifier.predict(pairs[: args.batch_size], batch_size=args.batch_size)  # warm-up

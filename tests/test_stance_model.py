@@ -64,13 +64,14 @@ def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
 
 @pytest.fixture(scope="module")
 def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An untrained 2-layer BERT (hidden size 32) with the base encoder's tokenizer."""
+    """An untrained 3-layer BERT (hidden size 32) with the base encoder's tokenizer (3 layers: the default
+    recipe splits 2 of them)."""
     from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
     path = tmp_path_factory.mktemp("tiny-base")
     tokenizer = AutoTokenizer.from_pretrained(str(default_base_path()))
     config = BertConfig(
-        vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+        vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=3, num_attention_heads=2,
         intermediate_size=64, max_position_embeddings=128, id2label=ID2LABEL, label2id=LABEL2ID,
     )
     torch.manual_seed(0)
@@ -115,14 +116,16 @@ def test_a_long_statement_does_not_make_short_ones_pad_to_its_length() -> None:
 def test_predictions_keep_input_order_and_pad_dynamically(overfit_model: Path) -> None:
     classifier = StanceClassifier.load(overfit_model, precision="fp32")
     pairs = [example_pair(r) for r in ROWS]
-    shapes: list[tuple[int, ...]] = []
-    handle = classifier.model.register_forward_hook(
-        lambda module, args, kwargs, output: shapes.append(tuple(kwargs["input_ids"].shape)), with_kwargs=True
-    )
-    try:
-        batched = classifier.predict_proba(pairs, batch_size=4)
-    finally:
-        handle.remove()
+    shapes: list[tuple[int, int]] = []  # (pairs, statement + topic width) of each batch the classifier reads
+    read = classifier.model.read_topics
+
+    def recording(topics: torch.Tensor, topic_mask: torch.Tensor, statement_mask: torch.Tensor, *rest: Any) -> Any:
+        shapes.append((topics.shape[0], statement_mask.shape[1] + topic_mask.shape[1]))
+        return read(topics, topic_mask, statement_mask, *rest)
+
+    classifier.model.read_topics = recording  # type: ignore[method-assign]
+    batched = classifier.predict_proba(pairs, batch_size=4)
+    classifier.model.read_topics = read  # type: ignore[method-assign]
     single = np.vstack([classifier.predict_proba([p]) for p in pairs])
     np.testing.assert_allclose(batched, single, atol=1e-5)
     assert [s[0] for s in shapes] == [4, 4, 1]
@@ -293,9 +296,10 @@ def test_cli_train(tiny_base: Path, data_file: Path, tmp_path: Path) -> None:
 def test_cli_train_layers_and_no_gate(tiny_base: Path, data_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "one-layer"
     result = runner.invoke(app, ["train", str(data_file), "--base", str(tiny_base), "--out", str(out), "--epochs",
-                                 "1", "--max-length", "48", "--layers", "1", "--relevance-quantile", "0"])
+                                 "1", "--max-length", "48", "--layers", "1", "--split-layers", "0",
+                                 "--relevance-quantile", "0"])
     assert result.exit_code == 0, result.output
-    assert json.loads((out / "config.json").read_text())["num_hidden_layers"] == 1  # the base has 2
+    assert json.loads((out / "config.json").read_text())["num_hidden_layers"] == 1  # the base has 3
     assert not (out / "relevance.json").exists()
     assert StanceClassifier.load(out).gate is None
     assert "no relevance gate" in (out / "README.md").read_text(encoding="utf-8")
@@ -399,11 +403,12 @@ def test_default_model_predicts_favor_for_a_ceasefire_call() -> None:
 
 
 
-def test_trained_model_is_a_mean_pooling_cross_encoder(overfit_model: Path) -> None:
+def test_trained_model_is_by_default_a_mean_pooling_one_way_model(overfit_model: Path) -> None:
     from quotes.stance.modeling import MeanPoolingBertForSequenceClassification
 
     config = json.loads((overfit_model / "config.json").read_text(encoding="utf-8"))
     assert config["pooling"] == "mean"
+    assert config["split_layers"] == 2 and config["one_way"] is True  # the default recipe
     assert config["architectures"] == ["MeanPoolingBertForSequenceClassification"]
     assert isinstance(StanceClassifier.load(overfit_model).model, MeanPoolingBertForSequenceClassification)
 
@@ -437,14 +442,15 @@ def test_gate_scores_related_pairs_above_unrelated_ones() -> None:
     assert gate.similarity([]).shape == (0,)
 
 
-def test_training_saves_a_gate_and_loading_applies_it(overfit_model: Path) -> None:
-    settings = json.loads((overfit_model / "relevance.json").read_text(encoding="utf-8"))
-    assert settings["encoder"] == "all-MiniLM-L6-v2" and settings["quantile"] == 0.005
+def test_training_saves_a_gate_and_loading_applies_it(split_model: Path) -> None:
+    # a two-way model gates first (a one-way model classifies first: see the one-way tests)
+    settings = json.loads((split_model / "relevance.json").read_text(encoding="utf-8"))
+    assert settings["encoder"] == "all-MiniLM-L6-v2" and settings["quantile"] == 0.01
     assert settings["train"]["favor_against_gated"] == 0.0  # the lowest stance pair sets the threshold
-    assert "Relevance gate" in (overfit_model / "README.md").read_text(encoding="utf-8")
+    assert "Relevance gate" in (split_model / "README.md").read_text(encoding="utf-8")
 
-    gated = StanceClassifier.load(overfit_model)
-    ungated = StanceClassifier.load(overfit_model, gate=False)
+    gated = StanceClassifier.load(split_model)
+    ungated = StanceClassifier.load(split_model, gate=False)
     assert gated.gate is not None and gated.gate.threshold == pytest.approx(settings["threshold"], abs=1e-4)
     assert ungated.gate is None
     pairs = [example_pair(r) for r in ROWS] + [("a sugar tax", "The orchestra tuned up before the concerto.")]
@@ -482,7 +488,10 @@ def test_cli_classify_and_evaluate_report_the_gate(overfit_model: Path, data_fil
     runner = CliRunner()
     result = runner.invoke(app, ["classify", str(data_file), "--model", str(overfit_model)])
     assert result.exit_code == 0, result.output
-    assert all("relevance" in json.loads(line) for line in result.stdout.splitlines())
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    # a one-way model gates the pairs it labels favor or against, and gives their relevance
+    stances = [r for r in records if r["label"] != "none"]
+    assert stances and all("relevance" in r for r in stances)
     result = runner.invoke(app, ["classify", str(data_file), "--model", str(overfit_model), "--no-gate"])
     assert result.exit_code == 0, result.output
     assert not any("relevance" in json.loads(line) for line in result.stdout.splitlines())
@@ -538,19 +547,20 @@ def test_stance_process_errors_name_the_model(overfit_model: Path, tmp_path: Pat
 
 @pytest.fixture(scope="module")
 def split_model(tiny_base: Path, data_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tiny model with its first layer split, trained until it fits the nine rows."""
+    """The tiny model with its first layer split and the others reading the pair both ways (two-way), trained
+    until it fits the nine rows."""
     out = tmp_path_factory.mktemp("models") / "split"
-    return train(TrainingConfig(data=[data_file], dev=data_file, base=tiny_base, out=out, split_layers=1, **FAST),
-                 progress_bar=False)
+    return train(TrainingConfig(data=[data_file], dev=data_file, base=tiny_base, out=out, split_layers=1,
+                                one_way=False, **FAST), progress_bar=False)
 
 
 def test_split_model_fits_and_reads_each_statement_once(split_model: Path) -> None:
     from quotes.stance.model import encode_pairs
 
     config = json.loads((split_model / "config.json").read_text(encoding="utf-8"))
-    assert config["split_layers"] == 1
+    assert config["split_layers"] == 1 and "one_way" not in config
     classifier = StanceClassifier.load(split_model, precision="fp32", gate=False)
-    assert classifier.split_layers == 1
+    assert classifier.split_layers == 1 and not classifier.one_way
     pairs = [example_pair(r) for r in ROWS]
     predictions = classifier.predict(pairs)
     assert [p.label for p in predictions] == [r["label"] for r in ROWS]
@@ -645,6 +655,6 @@ def test_one_way_model_gates_after_classifying_with_the_labels_of_gating_first(t
 
 def test_split_layers_must_leave_a_layer_to_read_the_pair(tiny_base: Path, data_file: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["train", str(data_file), "--base", str(tiny_base), "--out", str(tmp_path / "m"),
-                                 "--epochs", "1", "--split-layers", "2"])
+                                 "--epochs", "1", "--split-layers", "3"])
     assert result.exit_code == 1
-    assert "split_layers must be from 0 to 1, got 2" in result.output
+    assert "split_layers must be from 0 to 2, got 3" in result.output

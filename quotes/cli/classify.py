@@ -27,7 +27,8 @@ def classify(
     gate: GateOption = True,
 ) -> None:
     """Classify the stance of each record; writes {"id", "label", "score", "probs"} lines in input order
-    (with "relevance" when the model has a relevance gate).
+    (with "relevance" when the model has a relevance gate: on every record that the gate read, which for a
+    one-way model is those it labelled favor or against).
 
     A record without an ``id`` gets its line number.
     """

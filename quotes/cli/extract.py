@@ -80,7 +80,7 @@ def extract(
     force: Annotated[bool, typer.Option("--force", help="Redo articles the store already has.")] = False,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Articles per batch and per "
                                                                         "store transaction (the first "
-                                                                        "batches are 2, 4, 8 ...).")] = 16,
+                                                                        "batches are 2 and 4).")] = 8,
 ) -> None:
     """Find who said what in articles: quotes, speakers and stance, to JSONL/CSV and the store."""
     from quotes.stance.paths import ModelError

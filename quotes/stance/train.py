@@ -107,7 +107,7 @@ class TrainingConfig:
                           "topic phrase (favor and against swap; off by default: it lowered held-out scores)."},
     )
     relevance_quantile: float = field(
-        default=0.005,
+        default=0.01,
         metadata={"help": "Relevance gate: pairs less related than this fraction of the favor/against training "
                           "pairs are 'none' without being classified (0 turns the gate off)."},
     )
@@ -117,13 +117,13 @@ class TrainingConfig:
                           "layers train and predict faster."},
     )
     split_layers: int = field(
-        default=0,
+        default=2,
         metadata={"help": "Lower layers that read statement and topic apart (0: all layers read the pair "
                           "together); a quote's statement is then encoded once for all topics, which makes "
                           "stance on several topics faster."},
     )
     one_way: bool = field(
-        default=False,
+        default=True,
         metadata={"help": "Above the split layers, only the topic's tokens read the statement, never the other "
                           "way: a quote's statement is read once whatever the number of topics, and each topic "
                           "costs only its own few tokens."},
