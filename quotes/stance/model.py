@@ -236,7 +236,7 @@ class StanceClassifier:
             return self._predict_one_way(pairs, batch_size, progress, probs)
         if self.segmented:
             return self._predict_split(pairs, batch_size, progress, probs)
-        encoded = encode_pairs(self.tokenizer, pairs, self.max_length, split=self.segmented)
+        encoded = encode_pairs(self.tokenizer, pairs, self.max_length)
         features = [{key: values[i] for key, values in encoded.items()} for i in range(len(pairs))]
         done = 0
         with torch.inference_mode():

@@ -1,4 +1,4 @@
-"""The stance cross-encoder: a BERT encoder read by mean pooling, with a linear head over favor/against/none.
+"""The stance classifier: a BERT encoder read by mean pooling, with a linear head over favor/against/none.
 
 all-MiniLM-L6-v2 was trained as a sentence encoder whose meaning lives in the *mean* of its token vectors; its
 [CLS] vector and pooler were never trained for that. Reading the (topic, statement) pair by mean pooling starts
@@ -16,9 +16,10 @@ costs little more than its own few tokens:
 - **One way** (``config.one_way``): above the split, the topic's tokens read the statement and the statement's
   tokens never read the topic, and the pair is pooled over the topic's tokens. A statement is then read once,
   alone, through every layer; per pair only the topic's ~10 tokens go through the layers above the split,
-  attending to the statement's keys and values (:meth:`read_statements`, :meth:`read_topics`). On the seed
-  article's quotes and three topics, the default one-way model classifies about 1.8 times as fast as a full
-  cross-encoder, and scores the same on the held-out topics to within 0.01 (see the README).
+  attending to the statement's keys and values (:meth:`read_statements`, :meth:`read_topics`). With three
+  topics per statement the default one-way model (2 split layers) classifies about 1.5 times as many pairs per
+  second as the previous full cross-encoder (``scripts/bench_stance.py --topics 3``) and scores as well on the
+  held-out topics (see the README).
 
 Such a model is trained on the concatenated pair with attention blocked where a side may not read the other
 (:meth:`forward`), which computes the same as the prediction path that reads the sides apart (tested).

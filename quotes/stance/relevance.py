@@ -1,16 +1,17 @@
 """Topic relevance: how related a statement is to a topic, read from sentence embeddings.
 
-A statement that is not about a topic takes no stance on it. The stance classifier is a cross-encoder trained
-to read arguments, and on statements about something else it still finds favor or against now and then (on
-2016 US election coverage it gave about one in ten (quote, Ukraine topic) pairs a stance). The relevance gate
-asks a simpler question first. It embeds every statement and every topic phrase once with the sentence
-encoder all-MiniLM-L6-v2, which was trained to put related meanings close together, and scores each pair by
-cosine similarity. A pair below the model's threshold is ``none`` without being classified, and the rest go to
-the classifier.
+A statement that is not about a topic takes no stance on it. The stance classifier is trained to read
+arguments, and on statements about something else it still finds favor or against now and then (on 2016 US
+election coverage about one in ten (quote, Ukraine topic) pairs). The relevance gate asks a simpler question. It
+embeds statements and topic phrases once each with the sentence encoder all-MiniLM-L6-v2, which was trained to put
+related meanings close together, and scores each pair by cosine similarity. A pair below the model's threshold is
+``none``. A two-way model gates first and classifies only the rest; a one-way model, whose per-pair cost is
+smaller than the gate's reading of a statement, classifies every pair and gates the favor/against ones (the same
+labels; see ``StanceClassifier.predict``).
 
 The threshold is set when a model is trained, from the training data alone: the similarity that
-``quantile`` (default 0.5 %) of the training pairs labelled favor or against fall below. The gate then drops
-1 in 200 of the training statements that do take a stance. It is written to ``relevance.json`` in the model
+``quantile`` (default 1 %) of the training pairs labelled favor or against fall below. The gate then drops
+1 in 100 of the training statements that do take a stance. It is written to ``relevance.json`` in the model
 folder; a model without that file runs ungated.
 
     gate = RelevanceGate.load(threshold=0.075)
@@ -30,7 +31,7 @@ import torch
 from quotes.stance.paths import ModelError
 
 GATE_FILE = "relevance.json"
-DEFAULT_QUANTILE = 0.005
+DEFAULT_QUANTILE = 0.01
 ENCODER_NAME = "all-MiniLM-L6-v2"
 # all-MiniLM-L6-v2 was trained on inputs of up to 256 word pieces (sentence-transformers' max_seq_length).
 ENCODER_MAX_LENGTH = 256
