@@ -230,104 +230,93 @@ class StanceClassifier:
         ``progress`` is called with the number of pairs done after each batch.
         """
         probs = np.zeros((len(pairs), len(STANCE_LABELS)), dtype=np.float32)
-        if not pairs:
-            return probs
-        if self.one_way:
-            return self._predict_one_way(pairs, batch_size, progress, probs)
-        if self.segmented:
-            return self._predict_split(pairs, batch_size, progress, probs)
-        encoded = encode_pairs(self.tokenizer, pairs, self.max_length)
-        features = [{key: values[i] for key, values in encoded.items()} for i in range(len(pairs))]
         done = 0
         with torch.inference_mode():
+            for batch, logits in self._batch_logits(pairs, batch_size) if pairs else ():
+                probs[batch] = torch.softmax(logits.float(), dim=-1).cpu().numpy()[:, self._order]
+                done += len(batch)
+                if progress is not None:
+                    progress(done)
+        return probs
+
+    def _batch_logits(self, pairs: Sequence[tuple[str, str]],
+                      batch_size: int) -> Iterator[tuple[list[int], torch.Tensor]]:
+        """``(indices of a batch of pairs, their logits)``, batch after batch, in the way the model reads a pair."""
+        if self.one_way:
+            yield from self._one_way_logits(pairs, batch_size)
+        elif self.segmented:
+            yield from self._split_logits(pairs, batch_size)
+        else:
+            encoded = encode_pairs(self.tokenizer, pairs, self.max_length)
+            features = [{key: values[i] for key, values in encoded.items()} for i in range(len(pairs))]
             for batch in length_batches([len(f["input_ids"]) for f in features], batch_size):
                 inputs = self.tokenizer.pad([features[i] for i in batch], padding=True, return_tensors="pt")
-                logits = self.model(**{k: v.to(self.device) for k, v in inputs.items()}).logits
-                probs[batch] = torch.softmax(logits.float(), dim=-1).cpu().numpy()[:, self._order]
-                done += len(batch)
-                if progress is not None:
-                    progress(done)
-        return probs
+                yield batch, self.model(**{k: v.to(self.device) for k, v in inputs.items()}).logits
 
-    def _predict_split(self, pairs: Sequence[tuple[str, str]], batch_size: int,
-                       progress: Callable[[int], None] | None, probs: np.ndarray) -> np.ndarray:
-        """``predict_proba`` of a (two-way) split-layer model: the lower layers run once per distinct statement
-        and once per topic (topics are kept for the next call), the upper layers once per pair."""
-        with torch.inference_mode():
-            statements = list(dict.fromkeys(s for _, s in pairs))
-            states = dict(zip(statements, self._lower_states(statements, STATEMENT_SEGMENT, batch_size),
-                              strict=True))
-            for topic in dict.fromkeys(t for t, _ in pairs):
-                if topic not in self._topic_states:
-                    self._topic_states[topic] = self._lower_states([topic], TOPIC_SEGMENT, 1)[0]
-            joined = [(states[s], self._topic_states[t]) for t, s in pairs]
-            lengths = [len(s) + len(t) for s, t in joined]
-            hidden_size = joined[0][0].shape[-1]
-            done = 0
-            for batch in length_batches(lengths, batch_size):
-                width = max(lengths[i] for i in batch)
-                dtype = joined[batch[0]][0].dtype
-                hidden = torch.zeros((len(batch), width, hidden_size), dtype=dtype, device=self.device)
-                mask = torch.zeros((len(batch), width), dtype=torch.long, device=self.device)
-                for row, i in enumerate(batch):
-                    s, t = joined[i]
-                    hidden[row, : len(s)] = s
-                    hidden[row, len(s): len(s) + len(t)] = t
-                    mask[row, : len(s) + len(t)] = 1
-                logits = self.model.classify_states(hidden, mask)
-                probs[batch] = torch.softmax(logits.float(), dim=-1).cpu().numpy()[:, self._order]
-                done += len(batch)
-                if progress is not None:
-                    progress(done)
-        return probs
-
-    def _predict_one_way(self, pairs: Sequence[tuple[str, str]], batch_size: int,
-                         progress: Callable[[int], None] | None, probs: np.ndarray) -> np.ndarray:
-        """``predict_proba`` of a one-way model: each distinct statement is read once through every layer, each
-        topic's lower layers once (kept for the next call), and per pair only the topic's tokens, reading the
-        statement (see :mod:`quotes.stance.modeling`)."""
+    def _split_logits(self, pairs: Sequence[tuple[str, str]],
+                      batch_size: int) -> Iterator[tuple[list[int], torch.Tensor]]:
+        """A (two-way) split-layer model: the lower layers run once per distinct statement and once per topic
+        (topics are kept for the next call), the upper layers once per pair."""
         statements = list(dict.fromkeys(s for _, s in pairs))
-        with torch.inference_mode():
-            ids = encode_segments(self.tokenizer, statements, self.max_length)
-            read: list[Any] = [None] * len(statements)
-            for batch in length_batches([len(i) for i in ids], max(batch_size, 1)):
-                inputs = self.tokenizer.pad({"input_ids": [ids[i] for i in batch]}, padding=True,
-                                            return_tensors="pt")
-                keys_values = self.model.read_statements(inputs["input_ids"].to(self.device),
-                                                         inputs["attention_mask"].to(self.device))
-                for row, i in enumerate(batch):
-                    n = len(ids[i])
-                    read[i] = [(k[row, :, :n], v[row, :, :n]) for k, v in keys_values]
-            for topic in dict.fromkeys(t for t, _ in pairs):
-                if topic not in self._topic_states:
-                    self._topic_states[topic] = self._lower_states([topic], TOPIC_SEGMENT, 1)[0]
-            index = {s: i for i, s in enumerate(statements)}
-            joined = [(read[index[s]], self._topic_states[t]) for t, s in pairs]
-            s_lengths = [kv[0][0].shape[1] for kv, _ in joined]
-            lengths = [n + len(t) for n, (_, t) in zip(s_lengths, joined, strict=True)]
-            done = 0
-            for batch in length_batches(lengths, batch_size):
-                s_len = max(s_lengths[i] for i in batch)
-                t_len = max(len(joined[i][1]) for i in batch)
-                first, first_topic = joined[batch[0]]
-                topics = first_topic.new_zeros((len(batch), t_len, first_topic.shape[-1]))
-                s_mask = torch.zeros((len(batch), s_len), dtype=torch.long, device=self.device)
-                t_mask = torch.zeros((len(batch), t_len), dtype=torch.long, device=self.device)
-                keys_values = [(k.new_zeros((len(batch), k.shape[0], s_len, k.shape[-1])),
-                                v.new_zeros((len(batch), v.shape[0], s_len, v.shape[-1]))) for k, v in first]
-                for row, i in enumerate(batch):
-                    kv, t = joined[i]
-                    n = s_lengths[i]
-                    s_mask[row, :n] = 1
-                    topics[row, : len(t)], t_mask[row, : len(t)] = t, 1
-                    for (keys, values), (k, v) in zip(keys_values, kv, strict=True):
-                        keys[row, :, :n], values[row, :, :n] = k, v
-                logits = self.model.read_topics(topics, t_mask, s_mask, keys_values)
-                probs[batch] = torch.softmax(logits.float(), dim=-1).cpu().numpy()[:, self._order]
-                done += len(batch)
-                if progress is not None:
-                    progress(done)
-        return probs
+        states = dict(zip(statements, self._lower_states(statements, STATEMENT_SEGMENT, batch_size), strict=True))
+        topic_states = self._topics_read(pairs)
+        joined = [(states[s], topic_states[t]) for t, s in pairs]
+        lengths = [len(s) + len(t) for s, t in joined]
+        for batch in length_batches(lengths, batch_size):
+            first = joined[batch[0]][0]
+            hidden = first.new_zeros((len(batch), max(lengths[i] for i in batch), first.shape[-1]))
+            mask = torch.zeros(hidden.shape[:2], dtype=torch.long, device=self.device)
+            for row, i in enumerate(batch):
+                s, t = joined[i]
+                hidden[row, : len(s)] = s
+                hidden[row, len(s): len(s) + len(t)] = t
+                mask[row, : len(s) + len(t)] = 1
+            yield batch, self.model.classify_states(hidden, mask)
+
+    def _one_way_logits(self, pairs: Sequence[tuple[str, str]],
+                        batch_size: int) -> Iterator[tuple[list[int], torch.Tensor]]:
+        """A one-way model: each distinct statement is read once through every layer, each topic's lower layers
+        once (kept for the next call), and per pair only the topic's tokens, reading the statement (see
+        :mod:`quotes.stance.modeling`)."""
+        statements = list(dict.fromkeys(s for _, s in pairs))
+        ids = encode_segments(self.tokenizer, statements, self.max_length)
+        read: list[Any] = [None] * len(statements)
+        for batch in length_batches([len(i) for i in ids], max(batch_size, 1)):
+            inputs = self.tokenizer.pad({"input_ids": [ids[i] for i in batch]}, padding=True, return_tensors="pt")
+            keys_values = self.model.read_statements(inputs["input_ids"].to(self.device),
+                                                     inputs["attention_mask"].to(self.device))
+            for row, i in enumerate(batch):
+                n = len(ids[i])
+                read[i] = [(k[row, :, :n], v[row, :, :n]) for k, v in keys_values]
+        topic_states = self._topics_read(pairs)
+        index = {s: i for i, s in enumerate(statements)}
+        joined = [(read[index[s]], topic_states[t]) for t, s in pairs]
+        s_lengths = [kv[0][0].shape[1] for kv, _ in joined]
+        lengths = [n + len(t) for n, (_, t) in zip(s_lengths, joined, strict=True)]
+        for batch in length_batches(lengths, batch_size):
+            s_len = max(s_lengths[i] for i in batch)
+            t_len = max(len(joined[i][1]) for i in batch)
+            first, first_topic = joined[batch[0]]
+            topics = first_topic.new_zeros((len(batch), t_len, first_topic.shape[-1]))
+            s_mask = torch.zeros((len(batch), s_len), dtype=torch.long, device=self.device)
+            t_mask = torch.zeros((len(batch), t_len), dtype=torch.long, device=self.device)
+            keys_values = [(k.new_zeros((len(batch), k.shape[0], s_len, k.shape[-1])),
+                            v.new_zeros((len(batch), v.shape[0], s_len, v.shape[-1]))) for k, v in first]
+            for row, i in enumerate(batch):
+                kv, t = joined[i]
+                n = s_lengths[i]
+                s_mask[row, :n] = 1
+                topics[row, : len(t)], t_mask[row, : len(t)] = t, 1
+                for (keys, values), (k, v) in zip(keys_values, kv, strict=True):
+                    keys[row, :, :n], values[row, :, :n] = k, v
+            yield batch, self.model.read_topics(topics, t_mask, s_mask, keys_values)
+
+    def _topics_read(self, pairs: Sequence[tuple[str, str]]) -> dict[str, torch.Tensor]:
+        """The lower layers' states of every topic of ``pairs``, each read once per classifier and kept."""
+        for topic in dict.fromkeys(t for t, _ in pairs):
+            if topic not in self._topic_states:
+                self._topic_states[topic] = self._lower_states([topic], TOPIC_SEGMENT, 1)[0]
+        return self._topic_states
 
     def _lower_states(self, texts: Sequence[str], segment: int, batch_size: int) -> list[torch.Tensor]:
         """Per text, the lower layers' states of its tokens (unpadded), in input order."""
