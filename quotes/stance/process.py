@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.resource_tracker
 import os
 import signal
 import threading
@@ -142,6 +143,7 @@ class StanceProcess:
             process.terminate()
             process.join()
         conn.close()
+        _stop_resource_tracker()
 
     def _receive(self) -> tuple[Any, ...]:
         try:
@@ -163,6 +165,17 @@ class StanceProcess:
 
     def __exit__(self, exc_type: object, *exc: object) -> None:
         self.close(wait=exc_type is None)  # on an error or Ctrl-C, stop the child at once
+
+
+def _stop_resource_tracker() -> None:
+    """Stop the helper process that ``spawn`` starts beside the child (multiprocessing's resource tracker):
+    left running, it outlives the command and, where nothing reaps orphans, lingers as a defunct process.
+    The next child starts a new one."""
+    tracker = getattr(multiprocessing.resource_tracker, "_resource_tracker", None)
+    stop = getattr(tracker, "_stop", None)
+    if stop is not None:
+        with contextlib.suppress(Exception):
+            stop()
 
 
 def _serve(conn: Any, path: str, precision: str, gate: bool, device: str | None, threads: Any) -> None:
