@@ -9,13 +9,14 @@ continue the previous speaker where the context carries it.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
 from quotes.detect import Candidate
-from quotes.doccache import ents, sent_of, text_of
-from quotes.marks import find_quote_marks, paragraph_spans
+from quotes.doccache import ent_at, ents, ents_overlapping_chars, ents_starting_in, sent_of, text_of
+from quotes.marks import Intervals, find_quote_marks, paragraph_spans, top_level
 from quotes.speakers import NameIndex, clean_name, title_gender
 from quotes.types import Quote, Speaker, SpeakerKind
 from quotes.types import Span as TextSpan
@@ -66,9 +67,14 @@ class Attributor:
         self.mentions: list[_Mention] = []
         self.recent_speakers: list[str] = []
         self.last_speaker_at = -1
-        self.quoted = [(m.start, m.end) for m in find_quote_marks(text_of(doc)) if m.nested_in is None]
+        self.quoted = Intervals([(m.start, m.end) for m in top_level(find_quote_marks(text_of(doc)))])
         self._index_entities()
+        self.mention_starts = [m.start for m in self.mentions]   # in text order, as the entities come
         self._infer_gender()
+
+    def mentions_in(self, start: int, end: int) -> list[_Mention]:
+        """The entity mentions that start in ``[start, end)``, in text order."""
+        return self.mentions[bisect_left(self.mention_starts, start):bisect_left(self.mention_starts, end)]
 
     # -- the entities of the article -------------------------------------------------------------
     def _index_entities(self) -> None:
@@ -84,7 +90,7 @@ class Attributor:
             descriptors = self._descriptors(ent)
             gender = title_gender(text_of(self.doc)[max(0, ent.start_char - 12):ent.end_char]) if kind == "person" \
                 else None
-            if any(qs <= ent.start_char < qe for qs, qe in self.quoted):
+            if self.quoted.covers(ent.start_char):
                 continue  # a name inside a quotation is what someone said, not a speaker in the story
             if kind == "person":
                 self.names.add(name, gender)
@@ -101,7 +107,8 @@ class Attributor:
             if span is None:
                 continue
             sent = sent_of(self.doc, span.start)
-            others = [e for e in ents(self.doc) if sent.start <= e.start < sent.end and e.label_ == "PERSON" and e.start_char != m.start]
+            others = [e for e in ents_starting_in(self.doc, sent.start, sent.end)
+                      if e.label_ == "PERSON" and e.start_char != m.start]
             if others:
                 continue
             window = list(sent[span.end - sent.start:]) if span.end < sent.end else []
@@ -144,7 +151,7 @@ class Attributor:
         """The words naming the speaker: the noun phrase of ``source`` without appositives or clauses."""
         if source.pos_ == "PRON":
             return source.idx, source.idx + len(source.text)
-        ent = next((e for e in ents(self.doc) if e.start <= source.i < e.end), None)
+        ent = ent_at(self.doc, source.i)
         left = source.left_edge.i
         right = source.i
         for child in source.rights:
@@ -193,11 +200,11 @@ class Attributor:
                     a_end = max(end, toks[-1].idx + len(toks[-1].text))
                     return Speaker(name, text_of(self.doc)[a_start:a_end], a_start, a_end, kind_a), 1.0
         # a named entity in the phrase (the one holding the head, else an appositive, else the last)
-        found = [e for e in ents(self.doc) if e.start_char < end and start < e.end_char
-                and e.label_ in ENTITY_KIND and not (e.label_ == "NORP" and e.root.dep_ in {"amod", "compound"})]
+        found = [e for e in ents_overlapping_chars(self.doc, start, end)
+                 if e.label_ in ENTITY_KIND and not (e.label_ == "NORP" and e.root.dep_ in {"amod", "compound"})]
         for child in source.children:
             if child.dep_ == "appos":
-                found += [e for e in ents(self.doc) if e.start <= child.i < e.end and e.label_ == "PERSON"]
+                found += [e for e in [ent_at(self.doc, child.i)] if e is not None and e.label_ == "PERSON"]
         head_ent = next((e for e in found if e.start <= source.i < e.end), None) or (
             next((e for e in found if e.label_ == "PERSON"), None))
         if head_ent is not None:
@@ -226,8 +233,8 @@ class Attributor:
         else:
             return None   # "I", "we", "you": the writer or the quoted speaker themselves
         best: tuple[float, _Mention] | None = None
-        for m in self.mentions:
-            if m.start >= pos or pos - m.start > 1500 or m.kind not in kinds:
+        for m in self.mentions_in(pos - 1500, pos):
+            if m.kind not in kinds:
                 continue
             gender = self.names.gender.get(self.names.canonical(m.name)) if m.kind == "person" else None
             if want and gender and gender != want:
@@ -258,10 +265,12 @@ def attribute(doc: Doc, article_id: str, candidates: list[Candidate]) -> list[Qu
     """Turn candidates into ``Quote`` records with speakers, canonical names and confidences."""
     text = text_of(doc)
     attributor = Attributor(doc)
-    paragraphs = paragraph_spans(text)
+    paragraph_index = Intervals(paragraph_spans(text))
+    paragraphs = paragraph_index.spans
 
     def para_of(pos: int) -> int:
-        return next((k for k, (ps, pe) in enumerate(paragraphs) if ps <= pos <= pe), -1)
+        k = paragraph_index.index_at(pos, after=1)   # a paragraph's end belongs to it
+        return -1 if k is None else k
 
     quotes: list[Quote] = []
     last: tuple[int, Speaker] | None = None        # paragraph index and speaker of the last quote
@@ -315,7 +324,7 @@ def _description_name(mention: str) -> str:
 def _named_in_paragraph(attributor: Attributor, para: tuple[int, int]) -> Speaker | None:
     """The last person (else organisation) named in a paragraph: the speaker of a quote-only paragraph
     that follows it."""
-    inside = [m for m in attributor.mentions if para[0] <= m.start < para[1]]
+    inside = attributor.mentions_in(para[0], para[1])
     for kinds in ({"person"}, {"organization"}):
         for m in reversed(inside):
             if m.kind in kinds:

@@ -14,19 +14,22 @@ parse (``cues.py``):
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
 from quotes.cues import RELATIVE_PRONOUNS, CueRelation, find_cues
 from quotes.doccache import ents, sent_of, text_of
-from quotes.marks import MarkSpan, find_quote_marks, paragraph_spans
+from quotes.marks import Coverage, Intervals, MarkSpan, find_quote_marks, paragraph_spans, top_level
 from quotes.types import QuoteKind
 
 _WORD = re.compile(r"[^\W_]+(?:[’'\-][^\W_]+)*")
 _SPEAKER_NOUNS = frozenset(["spokesman", "spokeswoman", "spokesperson", "official", "minister", "president", "statement", "ministry", "government", "campaign", "senator", "governor", "leader"])
 _SMALL_WORDS = frozenset(["a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "with", "by", "from", "de", "la", "du", "van", "von", "vs"])
 _DASH_SOURCE = re.compile(r"[ \t\u00a0]*([\u2015\u2014\u2013]|--?)[ \t\u00a0]*((?:[A-Z][\w.\u2019'\-]*[ \t]?){1,5})")
+LOOKBACK = 200         # characters before a quotation searched for the colon that introduces it
+ADJACENT_REACH = 600   # characters around a quotation searched for its cue (a cue, its speaker and the gap)
 _TRANSCRIPT = re.compile(r"[\"\u201c]?([A-Z][A-Z.'\- ]{1,40}[A-Z.]):[ \t]+(?=\S)")
 
 
@@ -84,12 +87,12 @@ def _outside_words(text: str, start: int, end: int, marks: list[MarkSpan]) -> in
 def detect(doc: Doc) -> list[Candidate]:
     """All quote candidates of ``doc``, in text order."""
     text = text_of(doc)
-    paragraphs = paragraph_spans(text)
+    paragraphs = Intervals(paragraph_spans(text))
     all_marks = find_quote_marks(text)
-    top = [m for m in all_marks if m.nested_in is None and not any(
-        o is not m and o.start <= m.start and m.end <= o.end for o in all_marks)]
-    cues = [_clip_to_paragraph(_outside_source(doc, r, top), paragraphs) for r in find_cues(doc)
-            if not any(m.start <= r.cue_start < m.end for m in top)]
+    top = top_level(all_marks)
+    quotations = Intervals([(m.start, m.end) for m in top])   # same order as ``top``
+    cues = [_clip_to_paragraph(_outside_source(doc, r, quotations), paragraphs) for r in find_cues(doc)
+            if not quotations.covers(r.cue_start)]
 
     candidates: list[Candidate] = []
     used: set[int] = set()          # indices into ``top``
@@ -98,8 +101,8 @@ def detect(doc: Doc) -> list[Candidate]:
     for rel in cues:
         if rel.content_len == 0:
             continue
-        inside = [k for k, m in enumerate(top) if m.start < rel.content_end and rel.content_start < m.end
-                  and k not in used and not is_title_like(text[m.start:m.end])]
+        inside = [k for k in quotations.overlapping(rel.content_start, rel.content_end)
+                  if k not in used and not is_title_like(text[top[k].start:top[k].end])]
         if inside:
             ms = [top[k] for k in inside]
             start = min(rel.content_start, ms[0].start)
@@ -122,48 +125,67 @@ def detect(doc: Doc) -> list[Candidate]:
                                         (rel.cue_start, rel.cue_end), rel.source, how, nominal=rel.nominal))
 
     # 2. Transcripts: "PENCE: Gennifer Flowers will not be attending ..." (the whole paragraph is the quote)
-    for pstart, pend in paragraphs:
+    transcript: list[Candidate] = []
+    for pstart, pend in paragraphs.spans:
         tm = _TRANSCRIPT.match(text, pstart, pend)
         if tm and len(words(tm.group(1))) <= 4 and len(words(text[tm.end():pend])) >= 3:
-            candidates = [c for c in candidates if not (pstart <= c.start < pend)]
-            candidates.append(Candidate("direct", tm.end(), pend, (tm.end(1), tm.end(1) + 1), None, "transcript",
+            transcript.append(Candidate("direct", tm.end(), pend, (tm.end(1), tm.end(1) + 1), None, "transcript",
                                         source_text=(tm.start(1), tm.end(1))))
-            used.update(k for k, m in enumerate(top) if pstart <= m.start < pend)
+            used.update(k for k in quotations.overlapping(pstart, pend) if top[k].start >= pstart)
+    if transcript:   # a transcript paragraph is one quote: it replaces what pass 1 found in it
+        replaced = Intervals([paragraphs.spans[k] for t in transcript
+                              if (k := paragraphs.index_at(t.start)) is not None])
+        candidates = [c for c in candidates if not replaced.covers(c.start)] + transcript
 
     # 3. Quotation marks beside a cue: "...," he said / she said: "..." / "A," he said, "B."
+    direct_by_cue: dict[tuple[int, int] | None, Candidate] = {}
+    for c in candidates:
+        if c.kind == "direct":
+            direct_by_cue.setdefault(c.cue, c)
+    by_position = CuesByPosition(cues)
     for k, m in enumerate(top):
         if k in used:
             continue
-        adjacent = _adjacent_cue(doc, m, cues, paragraphs)
+        adjacent = _adjacent_cue(doc, m, by_position, paragraphs)
         if adjacent is None:
             continue
         rel = adjacent
         used.add(k)
-        prev = next((c for c in candidates if c.cue == (rel.cue_start, rel.cue_end) and c.kind == "direct"), None)
+        prev = direct_by_cue.get((rel.cue_start, rel.cue_end))
         if prev is not None and prev.marks and _same_paragraph(paragraphs, prev.start, m.end):
             prev.start, prev.end = min(prev.start, m.start), max(prev.end, m.end)
             prev.marks.append(m)
             continue
         candidates.append(Candidate("direct", m.start, m.end, (rel.cue_start, rel.cue_end), rel.source,
                                     "adjacent", marks=[m]))
+        direct_by_cue.setdefault(candidates[-1].cue, candidates[-1])
 
     # 4. Remaining quotations: speech with no cue (colon-introduced, or continuing the last speaker).
+    covered = Coverage()
+    for c in candidates:
+        covered.add(c.start, c.end)
+
+    def keep(c: Candidate) -> None:
+        candidates.append(c)
+        covered.add(c.start, c.end)
+
     for k, m in enumerate(top):
         if k in used:
             continue
         quoted = text[m.start:m.end]
         dash = _DASH_SOURCE.match(text, m.end + 1)
         if dash and len(words(quoted)) >= 2:
-            candidates.append(Candidate("direct", m.start, m.end, (dash.start(1), dash.end(1)), None, "dash",
+            keep(Candidate("direct", m.start, m.end, (dash.start(1), dash.end(1)), None, "dash",
                                         source_text=(dash.start(2), dash.end(2)), marks=[m]))
             continue
-        before = text[:m.start - 1].rstrip()
+        lo = max(0, m.start - 1 - LOOKBACK)
+        before = text[lo:m.start - 1].rstrip()
         if before.endswith(":") and len(words(quoted)) >= 2 and not is_title_like(quoted):
-            colon = len(before) - 1
-            candidates.append(Candidate("direct", m.start, m.end, (colon, colon + 1), _colon_source(doc, colon),
+            colon = lo + len(before) - 1
+            keep(Candidate("direct", m.start, m.end, (colon, colon + 1), _colon_source(doc, colon),
                                         "colon", marks=[m]))
             continue
-        if any(c.start < m.end and m.start < c.end for c in candidates):
+        if covered.touches(m.start, m.end):
             continue
         gov = _governing_verb(doc, m)
         if gov is not None and not is_title_like(quoted):
@@ -175,7 +197,7 @@ def detect(doc: Doc) -> list[Candidate]:
             e_ = min(e_, len(text))
             while e_ > s_ and text[e_ - 1] in ".,;: ":
                 e_ -= 1
-            candidates.append(Candidate("mixed", min(s_, m.start - 1), e_, (verb.idx, verb.idx + len(verb.text)),
+            keep(Candidate("mixed", min(s_, m.start - 1), e_, (verb.idx, verb.idx + len(verb.text)),
                                         subj, "embedded", marks=[m]))
             continue
         if not is_speech_like(quoted):
@@ -192,13 +214,13 @@ def detect(doc: Doc) -> list[Candidate]:
                 kind, start, end = "mixed", s.start_char, min(len(text), m.end + 1)
             elif len(words(lead)) > 6:
                 continue   # a quotation inside narration with no cue and no speaker: not attributable
-        candidates.append(Candidate(kind, start, end, None, source, how, marks=[m]))
+        keep(Candidate(kind, start, end, None, source, how, marks=[m]))
 
     candidates = _drop_nested(sorted(candidates, key=lambda c: c.start))
     return _merge_interrupted(candidates, text, paragraphs)
 
 
-def _merge_interrupted(cands: list[Candidate], text: str, paragraphs: list[tuple[int, int]]) -> list[Candidate]:
+def _merge_interrupted(cands: list[Candidate], text: str, paragraphs: Intervals) -> list[Candidate]:
     """“A,” she said. “B.” is one quote interrupted by its attribution: join a cue-less quotation to the
     direct quote just before it in the same paragraph when only the attribution stands between them."""
     out: list[Candidate] = []
@@ -216,10 +238,11 @@ def _merge_interrupted(cands: list[Candidate], text: str, paragraphs: list[tuple
     return out
 
 
-def _clip_to_paragraph(rel: CueRelation, paragraphs: list[tuple[int, int]]) -> CueRelation:
+def _clip_to_paragraph(rel: CueRelation, paragraphs: Intervals) -> CueRelation:
     """Reported content stays in the cue's paragraph (the parser sometimes runs a sentence across a
     heading or a blank line)."""
-    ps, pe = next(((a, b) for a, b in paragraphs if a <= rel.cue_start < b), (0, 1 << 30))
+    k = paragraphs.index_at(rel.cue_start)
+    ps, pe = paragraphs.spans[k] if k is not None else (0, 1 << 30)
     start, end = max(rel.content_start, ps), min(rel.content_end, pe)
     if (start, end) == (rel.content_start, rel.content_end):
         return rel
@@ -228,16 +251,16 @@ def _clip_to_paragraph(rel: CueRelation, paragraphs: list[tuple[int, int]]) -> C
     return CueRelation(rel.cue_start, rel.cue_end, rel.source, start, end, rel.verb, rel.nominal)
 
 
-def _outside_source(doc: Doc, rel: CueRelation, top: list[MarkSpan]) -> CueRelation:
+def _outside_source(doc: Doc, rel: CueRelation, quoted: Intervals) -> CueRelation:
     """A source inside quotation marks is the parser's mistake (“My reaction, that was outrageous,” the
     strategist said): take the nearest noun phrase beside the cue outside the quotation instead."""
     src = rel.source
-    if src is None or not any(m.start <= src.idx < m.end for m in top) or rel.verb is None:
+    if src is None or not quoted.covers(src.idx) or rel.verb is None:
         return rel
     verb = rel.verb
     sent = sent_of(doc, verb.i)
     def outside(t: Token) -> bool:
-        return not any(m.start - 1 <= t.idx <= m.end for m in top)
+        return not quoted.covers(t.idx, before=1, after=1)
     before = [t for t in sent if t.i < verb.i and outside(t) and t.pos_ in {"PROPN", "NOUN", "PRON"}
               and t.dep_ not in {"compound", "poss", "amod"}]
     after = [t for t in sent if t.i > verb.i and outside(t) and t.pos_ in {"PROPN", "NOUN"}
@@ -284,17 +307,32 @@ def _indirect_ok(doc: Doc, rel: CueRelation) -> bool:
     return n >= 3 and has_verb
 
 
-def _same_paragraph(paragraphs: list[tuple[int, int]], a: int, b: int) -> bool:
-    return any(ps <= a and b <= pe for ps, pe in paragraphs)
+def _same_paragraph(paragraphs: Intervals, a: int, b: int) -> bool:
+    k = paragraphs.index_at(a)
+    return k is not None and b <= paragraphs.spans[k][1]
 
 
-def _adjacent_cue(doc: Doc, mark: MarkSpan, cues: list[CueRelation],
-                  paragraphs: list[tuple[int, int]]) -> CueRelation | None:
+class CuesByPosition:
+    """The cues of a document, found by position: those near a quotation, in the order ``find_cues`` gave."""
+
+    def __init__(self, cues: list[CueRelation]) -> None:
+        self.order = sorted(range(len(cues)), key=lambda k: cues[k].cue_start)
+        self.starts = [cues[k].cue_start for k in self.order]
+        self.cues = cues
+
+    def near(self, start: int, end: int) -> list[CueRelation]:
+        ks = self.order[bisect_left(self.starts, start):bisect_right(self.starts, end)]
+        return [self.cues[k] for k in sorted(ks)]
+
+
+def _adjacent_cue(doc: Doc, mark: MarkSpan, cues: CuesByPosition,
+                  paragraphs: Intervals) -> CueRelation | None:
     """A cue right after the closing mark (", he said") or right before the opening one ("said:")."""
     text = text_of(doc)
-    para = next(((ps, pe) for ps, pe in paragraphs if ps <= mark.start < pe), (0, len(text)))
+    k = paragraphs.index_at(mark.start)
+    para = paragraphs.spans[k] if k is not None else (0, len(text))
     best: CueRelation | None = None
-    for rel in cues:
+    for rel in cues.near(mark.start - ADJACENT_REACH, mark.end + ADJACENT_REACH):
         if rel.verb is None or not (para[0] <= rel.cue_start < para[1]):
             continue
         left = min(rel.cue_start, rel.source.idx if rel.source is not None else rel.cue_start)
@@ -333,12 +371,20 @@ def _colon_source(doc: Doc, colon: int) -> Token | None:
 def _drop_nested(cands: list[Candidate]) -> list[Candidate]:
     """Drop an indirect quote whose cue sits inside another quote's content ("X said Y was reiterating
     Z"): the outer report is the attribution; also drop exact duplicates."""
+    starts = sorted(c.start for c in cands)
+    ends = sorted(c.end for c in cands)
+
+    def covering(pos: int) -> int:   # how many candidates hold ``pos``
+        return bisect_right(starts, pos) - bisect_right(ends, pos)
+
     out: list[Candidate] = []
+    seen: set[tuple[int, int]] = set()
     for c in cands:
-        if c.kind == "indirect" and c.cue is not None and any(
-                o is not c and o.start <= c.cue[0] < o.end for o in cands):
+        if c.kind == "indirect" and c.cue is not None and \
+                covering(c.cue[0]) - (c.start <= c.cue[0] < c.end) > 0:
             continue
-        if any(o.start == c.start and o.end == c.end for o in out):
+        if (c.start, c.end) in seen:
             continue
+        seen.add((c.start, c.end))
         out.append(c)
     return out

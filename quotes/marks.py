@@ -9,6 +9,7 @@ own paragraph so that it costs at most that one quotation.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 # opening mark -> closing marks that may end it
@@ -38,6 +39,72 @@ class MarkSpan:
     open_mark: str
     paragraphs: int = 1          # > 1 when the quotation runs over several paragraphs
     nested_in: int | None = None  # index of the enclosing MarkSpan for single quotes inside double ones
+
+
+class Intervals:
+    """Sorted, non-overlapping ``(start, end)`` spans (top-level quotations, paragraphs) with lookups in
+    logarithmic time, so that an article of thousands of quotes costs linear time, not quadratic."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.spans = sorted(spans)
+        self.starts = [s for s, _ in self.spans]
+
+    def index_at(self, pos: int, before: int = 0, after: int = 0) -> int | None:
+        """The index of a span with ``start - before <= pos < end + after``, else None."""
+        k = bisect_right(self.starts, pos + before) - 1
+        for j in (k, k + 1, k - 1):   # padding can make a neighbour qualify
+            if 0 <= j < len(self.spans):
+                s, e = self.spans[j]
+                if s - before <= pos < e + after:
+                    return j
+        return None
+
+    def covers(self, pos: int, before: int = 0, after: int = 0) -> bool:
+        return self.index_at(pos, before, after) is not None
+
+    def overlapping(self, start: int, end: int) -> range:
+        """Indices of the spans that overlap ``[start, end)``."""
+        lo = max(0, bisect_right(self.starts, start) - 1)
+        if lo < len(self.spans) and self.spans[lo][1] <= start:
+            lo += 1
+        return range(lo, bisect_left(self.starts, end))
+
+
+class Coverage:
+    """The union of spans added so far, kept as sorted disjoint spans: does a new span touch any of them?"""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def _overlapping(self, start: int, end: int) -> tuple[int, int]:
+        lo = bisect_right(self._ends, start)   # the first span ending after ``start``
+        hi = bisect_left(self._starts, end)    # the spans starting before ``end``
+        return lo, max(lo, hi)
+
+    def add(self, start: int, end: int) -> None:
+        if end <= start:
+            return
+        lo, hi = self._overlapping(start, end)
+        if hi > lo:
+            start, end = min(start, self._starts[lo]), max(end, self._ends[hi - 1])
+        self._starts[lo:hi] = [start]
+        self._ends[lo:hi] = [end]
+
+    def touches(self, start: int, end: int) -> bool:
+        lo, hi = self._overlapping(start, end)
+        return end > start and hi > lo
+
+
+def top_level(marks: list[MarkSpan]) -> list[MarkSpan]:
+    """The quotations not nested in another one (by ``nested_in`` or by their spans)."""
+    out: list[MarkSpan] = []
+    max_end = -1
+    for m in sorted(marks, key=lambda m: (m.start, -m.end)):
+        if m.nested_in is None and m.end > max_end:
+            out.append(m)
+        max_end = max(max_end, m.end)
+    return sorted(out, key=lambda m: m.start)
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
