@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,36 @@ def test_missing_path_is_reported(tmp_path: Path) -> None:
 def test_iter_files_single_file_root_is_its_folder(tmp_path: Path) -> None:
     f = write(tmp_path / "x.txt", "x")
     assert list(iter_files([f])) == [(f, tmp_path)]
+
+
+def test_every_input_is_accounted_for(tmp_path: Path) -> None:
+    """A dangling link, a file gone since the walk and an unreadable folder are each listed with a reason."""
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "good.txt").write_text("Mr. Smith said: “This works.”", encoding="utf-8")
+    (folder / "dangling.txt").symlink_to(tmp_path / "nowhere.txt")
+    (folder / "sub" / "gone.txt").write_text("x", encoding="utf-8")
+    (folder / "loop").symlink_to(folder)   # a link back up the tree is walked once
+    locked = folder / "locked"
+    locked.mkdir()
+    (locked / "secret.txt").write_text("x", encoding="utf-8")
+    locked.chmod(0)
+    try:
+        skipped: list = []
+        files = list(iter_files([folder], skipped))
+        (folder / "sub" / "gone.txt").unlink()   # vanishes between the walk and the read
+        results = {str(f): read_file(f, r) for f, r in files}
+    finally:
+        locked.chmod(0o755)
+    names = sorted(Path(f).name for f in results)
+    root = os.geteuid() == 0   # root reads any folder
+    assert names == sorted(["dangling.txt", "gone.txt", "good.txt"] + (["secret.txt"] if root else []))
+    reasons = {Path(k).name: [s.reason for s in v.skipped] for k, v in results.items()}
+    assert reasons["good.txt"] == [] and len(results[str(folder / "good.txt")].articles) == 1
+    assert reasons["dangling.txt"] == [f"broken symbolic link (to {tmp_path / 'nowhere.txt'})"]
+    assert reasons["gone.txt"] == ["no such file (gone since the run started)"]
+    if not root:
+        assert [(Path(s.path).name, s.reason) for s in skipped] == [("locked", "folder not readable: Permission denied")]
+    # read_paths reports the same, in one stream
+    listed = [s for _, r in read_paths([folder]) for s in r.skipped]
+    assert any("broken symbolic link" in s.reason for s in listed)

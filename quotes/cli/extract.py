@@ -43,7 +43,7 @@ def _batches(files: list[tuple[Path, Path]], batch_size: int, skipped: list[Skip
     size = next(sizes)
     batch: list[Article] = []
     for file, root in files:
-        if not file.exists():
+        if not file.exists() and not file.is_symlink():
             skipped.append(Skipped(str(file), "no such file or folder"))
         else:
             result = read_file(file, root)
@@ -112,8 +112,8 @@ def extract(
     key = processing_key(mid, topics)
     pipeline = Pipeline(classifier=classifier, topics=topics, batch_size=batch_size)
 
-    files = list(iter_files(paths))
     skipped: list[Skipped] = []
+    files = list(iter_files(paths, skipped))
     counts: Counter[str] = Counter()
     speakers: set[str] = set()
     topic_ids = [t.id for t in topics]

@@ -7,6 +7,7 @@ names the file and the reason, so one broken article never stops a batch.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -43,19 +44,36 @@ class ReadResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
+def iter_files(paths: Iterable[Path], skipped: list[Skipped] | None = None) -> Iterator[tuple[Path, Path]]:
     """Yield ``(file, root)`` for every file under ``paths``; ``root`` is what ids are relative to.
 
-    Folders are walked recursively in sorted order; hidden files and folders are ignored.
+    Folders are walked recursively in sorted order; hidden files and folders are ignored. What cannot be
+    walked (a folder without permission) goes to ``skipped``; a dangling symbolic link is yielded, so that
+    reading it says what is wrong.
     """
     for path in paths:
-        if path.is_dir():
-            for file in sorted(path.rglob("*")):
-                rel = file.relative_to(path)
-                if file.is_file() and not any(part.startswith(".") for part in rel.parts):
-                    yield file, path
-        else:
+        if not path.is_dir():
             yield path, path.parent
+            continue
+        found: list[Path] = []
+
+        def unwalkable(exc: OSError, top: Path = path) -> None:
+            if skipped is not None:
+                skipped.append(Skipped(str(exc.filename or top), f"folder not readable: {exc.strerror or exc}"))
+
+        seen: set[str] = set()   # real paths walked: a link back up the tree is not walked twice
+        for folder, dirs, names in os.walk(path, onerror=unwalkable, followlinks=True):
+            real = os.path.realpath(folder)
+            if real in seen:
+                dirs[:] = []
+                continue
+            seen.add(real)
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            base = Path(folder)
+            found += [base / n for n in names if not n.startswith(".")
+                      and ((base / n).is_file() or (base / n).is_symlink())]
+        for file in sorted(found):
+            yield file, path
 
 
 def article_id(file: Path, root: Path) -> str:
@@ -140,10 +158,15 @@ def read_file(file: Path, root: Path) -> ReadResult:
         result.skipped.append(Skipped(name, f"unsupported file type '{suffix or file.name}' "
                                             f"(expected one of {', '.join(sorted(SUPPORTED))})"))
         return result
+    if file.is_symlink() and not file.exists():
+        result.skipped.append(Skipped(name, f"broken symbolic link (to {os.readlink(file)})"))
+        return result
     try:
         data = file.read_bytes()
     except OSError as exc:
-        result.skipped.append(Skipped(name, f"unreadable: {exc.strerror or exc}"))
+        reason = "no such file (gone since the run started)" if isinstance(exc, FileNotFoundError) \
+            else f"unreadable: {exc.strerror or exc}"
+        result.skipped.append(Skipped(name, reason))
         return result
     if not data.strip():
         result.skipped.append(Skipped(name, "empty file"))
@@ -200,8 +223,12 @@ def _from_html(html: str, id_: str, path: str) -> Article | Skipped:
 
 def read_paths(paths: Iterable[Path]) -> Iterator[tuple[Path, ReadResult]]:
     """Read every supported file under ``paths``, one ``ReadResult`` per file."""
-    for file, root in iter_files(paths):
-        if not file.exists():
+    skipped: list[Skipped] = []
+    for file, root in iter_files(paths, skipped):
+        for problem in skipped:
+            yield Path(problem.path), ReadResult(skipped=[problem])
+        skipped.clear()
+        if not file.exists() and not file.is_symlink():
             yield file, ReadResult(skipped=[Skipped(str(file), "no such file or folder")])
             continue
         yield file, read_file(file, root)
