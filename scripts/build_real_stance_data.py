@@ -1,0 +1,100 @@
+"""Build the real-text stance sets from the blind readings: the UN General Debate train and dev files and the
+news dev labels.
+
+Each pair was read twice, blind (``first_reading.jsonl``, ``second_reading.jsonl``); pairs the two readers
+disagreed on were read a third time, blind (``third_reading.jsonl``), and take the label two of the three
+readers gave. Pairs with three different labels, or a disagreement the third reader did not see, are dropped.
+
+    python scripts/build_real_stance_data.py
+
+Writes ``seeds/stance/ungdc/train.jsonl`` and ``dev.jsonl`` (speeches of held-out countries) and
+``seeds/stance/news_dev/labels.jsonl`` (article id, offsets, topic and label only: the articles are
+evaluation data; ``scripts/eval_stance_real.py`` rebuilds the statements from them). Prints Cohen's kappa.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+STANCE = ROOT / "seeds" / "stance"
+LABELS = ("favor", "against", "none")
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def readings(folder: Path, name: str) -> dict[str, str]:
+    path = folder / f"{name}_reading.jsonl"
+    return {r["id"]: r["label"] for r in read_jsonl(path)} if path.exists() else {}
+
+
+def cohen_kappa(a: list[str], b: list[str]) -> float:
+    n = len(a)
+    observed = sum(x == y for x, y in zip(a, b, strict=True)) / n
+    ca, cb = Counter(a), Counter(b)
+    expected = sum(ca[label] * cb[label] for label in LABELS) / (n * n)
+    return (observed - expected) / (1 - expected)
+
+
+def adjudicate(folder: Path) -> tuple[dict[str, str], dict[str, object]]:
+    """Final labels of a folder's pairs, and the agreement figures."""
+    first, second, third = (readings(folder, n) for n in ("first", "second", "third"))
+    ids = sorted(first)
+    if set(ids) != set(second):
+        sys.exit(f"{folder}: the first and second readings cover different pairs")
+    final: dict[str, str] = {}
+    dropped = 0
+    for i in ids:
+        votes = Counter([first[i], second[i]] + ([third[i]] if i in third and first[i] != second[i] else []))
+        label, count = votes.most_common(1)[0]
+        if count >= 2:
+            final[i] = label
+        else:
+            dropped += 1
+    stats = {
+        "pairs": len(ids),
+        "agreement": round(sum(first[i] == second[i] for i in ids) / len(ids), 3),
+        "kappa": round(cohen_kappa([first[i] for i in ids], [second[i] for i in ids]), 3),
+        "disagreements": sum(first[i] != second[i] for i in ids),
+        "kept": len(final),
+        "dropped": dropped,
+        "labels": dict(Counter(final.values())),
+    }
+    return final, stats
+
+
+def main() -> None:
+    ungdc, news = STANCE / "ungdc", STANCE / "news_dev"
+    labels, stats = adjudicate(ungdc)
+    print(f"ungdc: {stats}", file=sys.stderr)
+    out = {"train": [], "dev": []}
+    for p in read_jsonl(ungdc / "pairs.jsonl"):
+        if p["id"] in labels:
+            out[p["split"]].append({
+                "id": p["id"], "text": p["text"], "previous_sentence": p["context"], "topic": p["topic"],
+                "topic_id": p["topic_id"], "label": labels[p["id"]], "speech": p["speech"],
+                "sentence_index": p["sentence_index"], "country": p["country"], "target": p["target"],
+            })
+    for split, rows in out.items():
+        with (ungdc / f"{split}.jsonl").open("w", encoding="utf-8") as f:
+            f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in sorted(rows, key=lambda r: r["id"]))
+        print(f"  {split}: {len(rows)} pairs, {len({r['country'] for r in rows})} countries, "
+              f"{dict(Counter(r['label'] for r in rows))}", file=sys.stderr)
+    labels, stats = adjudicate(news)
+    print(f"news dev: {stats}", file=sys.stderr)
+    with (news / "labels.jsonl").open("w", encoding="utf-8") as f:
+        for i, label in sorted(labels.items()):
+            article, offsets, topic_id = i.rsplit(":", 2)
+            start, end = (int(x) for x in offsets.split("-"))
+            f.write(json.dumps({"id": i, "article": article, "start": start, "end": end, "topic_id": topic_id,
+                                "label": label}) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,187 @@
+"""Sample (statement, topic) pairs from the UN General Debate Corpus for labelling.
+
+Sentences are sampled as a reader meets them: for each topic, sentences that touch it (found by the topic's
+pattern in ``scripts/ungdc_topics.py``) and some of their neighbours that do not, so that ``none`` holds
+mentions without a position and positions on a neighbouring topic. Every pair keeps its speech id and
+sentence index. Speeches of a held-out set of countries form the dev split (never trained on).
+
+    python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs.jsonl
+
+The output has no labels: labels come from two blind readings (see seeds/stance/ungdc/GUIDE.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from ungdc_topics import TOPICS  # noqa: E402
+
+DEFAULT_TOPICS = {"ukraine_ceasefire", "russia_sanctions", "china_peace_plan"}
+KEEP_IN_TRAIN = {"UKR", "RUS", "CHN", "USA", "BLR"}  # the default topics need their own words in training
+PRIORITY = {  # for the default topics, most sentences come from those that also name the war's parties
+    "ukraine_ceasefire": r"Ukrain|Russia|Donbas|Crimea|Minsk",
+    "russia_sanctions": r"Russia|Ukrain|Crimea",
+    "china_peace_plan": r"China|Chinese|Russia",
+}
+SENT_SPLIT = re.compile(r"(?<=[.!?])[”\"]?\s+(?=[A-Z“\"(])")
+ABBREV = re.compile(r"\b(Mr|Mrs|Ms|Dr|St|No|Nos|Art|Jr|Sr|H\.E|U\.S|U\.N|e\.g|i\.e|vs|para|paras)\.$")
+
+
+def sentences(text: str) -> list[str]:
+    out: list[str] = []
+    for para in text.split("\n"):
+        buf = ""
+        for piece in SENT_SPLIT.split(para.strip()):
+            buf = f"{buf} {piece}".strip() if buf else piece
+            if not ABBREV.search(buf):
+                out.append(buf)
+                buf = ""
+        if buf:
+            out.append(buf)
+    return [s for s in out if s]
+
+
+def present(speech: dict, sentence: str) -> str:
+    """The statement as a news article would report it, the way `quotes extract` gives it to the classifier."""
+    name, post, country = speech.get("speaker") or "", speech.get("post") or "", speech["country_name"]
+    if name and post:
+        who = f"{name}, {post} of {country},"
+    elif name:
+        who = f"{name} of {country}"
+    else:
+        who = f"The representative of {country}"
+    cues = ["said", "told the UN General Assembly", "said in the General Debate"]
+    cue = cues[int(hashlib.sha1(sentence.encode()).hexdigest(), 16) % len(cues)]
+    body = sentence.strip('“”"')
+    return f"{who} {cue}: “{body}”"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("ungdc", type=Path)
+    ap.add_argument("out", type=Path)
+    ap.add_argument("--default-quota", type=int, default=345)
+    ap.add_argument("--quota", type=int, default=66)
+    ap.add_argument("--neighbours", type=float, default=0.15, help="share of a topic's pairs that are neighbours")
+    ap.add_argument("--dev-countries", type=int, default=42)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--actors", type=Path, metavar="FIRST_PAIRS",
+                    help="second round: sentences that name two or more of the actor topics, paired with each one "
+                         "they name (does the stance follow the target?), leaving out FIRST_PAIRS' pairs")
+    ap.add_argument("--n", type=int, default=1000, help="with --actors: how many pairs")
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+
+    speeches = []
+    for f in sorted(args.ungdc.glob("session-*.jsonl")):
+        speeches += [json.loads(line) for line in f.open(encoding="utf-8")]
+    countries = sorted({s["country"] for s in speeches} - KEEP_IN_TRAIN)
+    dev = set(rng.sample(countries, args.dev_countries))
+    sents = {s["id"]: sentences(s["text"]) for s in speeches}
+    by_id = {s["id"]: s for s in speeches}
+
+    if args.actors:
+        pairs = actor_pairs(args, sents, by_id, dev, rng)
+        write(args.out, pairs, dev)
+        return
+    used = defaultdict(int)  # (speech, index) -> pairs already made of that sentence
+    pairs = []
+    for topic_id, phrase, kind, pattern in TOPICS:
+        rx = re.compile(pattern, re.I if topic_id not in {"who", "european_union", "icc"} else 0)
+        matched, neighbours = [], []
+        for sid, ss in sents.items():
+            hits = [i for i, s in enumerate(ss) if 25 <= len(s) <= 600 and rx.search(s)]
+            matched += [(sid, i) for i in hits]
+            near = {j for i in hits for j in (i - 2, i - 1, i + 1, i + 2)} - set(hits)
+            neighbours += [(sid, j) for j in sorted(near) if 0 <= j < len(ss) and 25 <= len(ss[j]) <= 600]
+        quota = args.default_quota if topic_id in DEFAULT_TOPICS else args.quota
+        n_near = round(quota * args.neighbours)
+        prio = re.compile(PRIORITY[topic_id]) if topic_id in PRIORITY else None
+        rng.shuffle(matched)
+        if prio:  # two thirds from sentences naming the war's parties, the rest as they come
+            first = [m for m in matched if prio.search(sents[m[0]][m[1]])]
+            rest = [m for m in matched if not prio.search(sents[m[0]][m[1]])]
+            matched = first[: round((quota - n_near) * 2 / 3)] + rest
+        rng.shuffle(neighbours)
+        chosen, per_speech = [], defaultdict(int)
+        for pool, n in ((matched, quota - n_near), (neighbours, quota)):
+            n -= len(chosen) if pool is neighbours else 0   # neighbours fill what the matches left
+            taken = 0
+            for sid, i in pool:
+                if taken >= n:
+                    break
+                if used[(sid, i)] >= 2 or per_speech[sid] >= (4 if topic_id in DEFAULT_TOPICS else 1):
+                    continue
+                used[(sid, i)] += 1
+                per_speech[sid] += 1
+                chosen.append((sid, i, pool is neighbours))
+                taken += 1
+        for sid, i, near in chosen:
+            pairs.append(make_pair(by_id[sid], sents[sid], i, (topic_id, phrase, kind), dev,
+                                   "neighbour" if near else "match"))
+    rng.shuffle(pairs)
+    write(args.out, pairs, dev)
+
+
+def make_pair(speech: dict, ss: list[str], i: int, topic: tuple[str, str, str], dev: set[str],
+              sampled_as: str) -> dict:
+    topic_id, phrase, kind = topic
+    return {
+        "id": f"{speech['id']}:{i}:{topic_id}", "speech": speech["id"], "sentence_index": i,
+        "country": speech["country"], "session": speech["session"],
+        "split": "dev" if speech["country"] in dev else "train", "topic_id": topic_id, "topic": phrase,
+        "target": kind, "sampled_as": sampled_as, "context": ss[i - 1] if i > 0 else "", "sentence": ss[i],
+        "text": present(speech, ss[i]),
+    }
+
+
+def actor_pairs(args: argparse.Namespace, sents: dict[str, list[str]], by_id: dict[str, dict], dev: set[str],
+                rng: random.Random) -> list[dict]:
+    """Sentences naming two or more actors, each paired with the actors it names: the stance of a statement
+    differs by target ("We condemn Russia's aggression against Ukraine"), which a model must learn to read."""
+    actors = [(t[0], t[1], t[2], re.compile(t[3])) for t in TOPICS if t[2] == "actor" and t[0] != "united_nations"]
+    first = {json.loads(line)["id"] for line in args.actors.open(encoding="utf-8")}
+    found = []
+    for sid, ss in sents.items():
+        for i, s in enumerate(ss):
+            if 25 <= len(s) <= 600:
+                named = [a for a in actors if a[3].search(s)]
+                if len(named) >= 2:
+                    found.append((sid, i, named))
+    rng.shuffle(found)
+    pairs: list[dict] = []
+    per_speech: dict[str, int] = defaultdict(int)
+    for sid, i, named in found:
+        if len(pairs) >= args.n:
+            break
+        if per_speech[sid] >= 2:
+            continue
+        per_speech[sid] += 1
+        for a in named[:3]:
+            pair = make_pair(by_id[sid], sents[sid], i, a[:3], dev, "actors")
+            if pair["id"] not in first:
+                pairs.append(pair)
+    return pairs[: args.n]
+
+
+def write(out: Path, pairs: list[dict], dev: set[str]) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8") as f:
+        for p in pairs:
+            f.write(json.dumps(p, ensure_ascii=False) + "\n")
+    n_dev = sum(p["split"] == "dev" for p in pairs)
+    print(f"{len(pairs)} pairs ({n_dev} dev from {len(dev)} countries), "
+          f"{len({p['speech'] for p in pairs})} speeches, {len({p['topic_id'] for p in pairs})} topics",
+          file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

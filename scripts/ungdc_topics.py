@@ -1,0 +1,81 @@
+"""The topics the UN General Debate stance corpus is sampled on: id, phrase, target kind and the pattern that
+finds sentences touching the topic (a sampling aid only: the labels come from reading, never from the pattern).
+
+Used by ``scripts/build_ungdc_sample.py``. ``kind`` is ``actor`` when the target is a person, a government or an
+organisation (stance toward it is what a speaker report shows) and ``issue`` otherwise.
+"""
+
+from __future__ import annotations
+
+UKRAINE = r"(Ukrain|Donbas|Donbass|Crimea|Donetsk|Luhansk|Kyiv|Kiev)"
+
+# (id, phrase, kind, pattern)
+TOPICS: list[tuple[str, str, str, str]] = [
+    # the three default topics
+    ("ukraine_ceasefire", "a ceasefire in the Russia–Ukraine war", "issue",
+     UKRAINE + r"|ceasefire|cease-fire|cessation of hostilities|Minsk"),
+    ("russia_sanctions", "Western sanctions on Russia", "issue",
+     r"sanction|coercive measures|restrictive measures"),
+    ("china_peace_plan", "China's peace proposal for Ukraine", "issue",
+     UKRAINE + r".*(peace|negotiat|dialogue|settlement|mediat)|(peace|negotiat|dialogue|settlement|mediat).*" + UKRAINE),
+    # actors: governments, leaders, organisations
+    ("russia_gov", "the Russian government", "actor", r"Russia"),
+    ("ukraine_gov", "the government of Ukraine", "actor", UKRAINE),
+    ("us_gov", "the United States government", "actor", r"United States|Washington|American"),
+    ("china_gov", "the Chinese government", "actor", r"China|Chinese|Beijing"),
+    ("israel_gov", "the Israeli government", "actor", r"Israel"),
+    ("iran_gov", "the Iranian government", "actor", r"\bIran"),
+    ("assad_gov", "the Assad government in Syria", "actor", r"Syria|Assad|Damascus"),
+    ("maduro_gov", "the Maduro government in Venezuela", "actor", r"Venezuela|Maduro"),
+    ("dprk_gov", "the North Korean government", "actor", r"Democratic People's Republic of Korea|North Korea|Pyongyang|DPRK"),
+    ("taliban", "the Taliban", "actor", r"Taliban|Afghanistan"),
+    ("myanmar_junta", "the military junta in Myanmar", "actor", r"Myanmar|Rohingya"),
+    ("saudi_coalition", "the Saudi-led coalition in Yemen", "actor", r"Yemen|Houthi|coalition to support legitimacy"),
+    ("security_council", "the UN Security Council", "actor", r"Security Council"),
+    ("who", "the World Health Organization", "actor", r"World Health Organization|\bWHO\b"),
+    ("european_union", "the European Union", "actor", r"European Union|\bEU\b"),
+    ("nato", "NATO", "actor", r"NATO|North Atlantic"),
+    ("icc", "the International Criminal Court", "actor", r"International Criminal Court|\bICC\b|Rome Statute"),
+    ("imf_world_bank", "the IMF and the World Bank", "actor", r"International Monetary Fund|\bIMF\b|World Bank|Bretton Woods"),
+    ("united_nations", "the United Nations", "actor", r"United Nations|the Organization\b|multilateral"),
+    ("azerbaijan_gov", "the government of Azerbaijan", "actor", r"Azerbaijan|Nagorno|Karabakh|Armenia"),
+    # issues
+    ("un_sc_expansion", "expanding the permanent membership of the UN Security Council", "issue",
+     r"Security Council.*(reform|expan|permanent|enlarg|representation)|(reform|expan|enlarg).*Security Council|Ezulwini|veto"),
+    ("veto", "the veto power of the permanent members of the Security Council", "issue", r"veto"),
+    ("tpnw", "the Treaty on the Prohibition of Nuclear Weapons", "issue",
+     r"Prohibition of Nuclear Weapons|nuclear weapons|nuclear disarmament|TPNW"),
+    ("npt", "the Non-Proliferation Treaty", "issue", r"Non-Proliferation|NPT|non-proliferation"),
+    ("iran_deal", "the Iran nuclear deal (JCPOA)", "issue", r"Joint Comprehensive Plan of Action|JCPOA|nuclear deal|Iran.*nuclear|nuclear.*Iran"),
+    ("paris_agreement", "the Paris climate agreement", "issue", r"Paris Agreement|Paris climate|Paris accord"),
+    ("loss_damage", "a fund for climate loss and damage", "issue", r"loss and damage|climate financ|Green Climate Fund|\$100 billion"),
+    ("fossil_phaseout", "phasing out fossil fuels", "issue", r"fossil|coal|oil and gas|renewable|energy transition"),
+    ("two_state", "a two-state solution for Israel and Palestine", "issue", r"two-State|two State|Palestin"),
+    ("israeli_settlements", "Israeli settlements in the occupied territories", "issue", r"settlement|occupied Palestinian|West Bank|occupation"),
+    ("cuba_embargo", "the US embargo on Cuba", "issue", r"embargo|blockade.*Cuba|Cuba"),
+    ("unilateral_sanctions", "unilateral sanctions", "issue", r"unilateral|coercive measures|sanction"),
+    ("migration_compact", "the Global Compact for Migration", "issue", r"Global Compact|migra|Marrakech"),
+    ("refugees", "hosting refugees", "issue", r"refugee|displaced|asylum"),
+    ("sdgs", "the 2030 Agenda for Sustainable Development", "issue", r"2030 Agenda|Sustainable Development Goals|SDG"),
+    ("debt_relief", "debt relief for developing countries", "issue", r"\bdebt"),
+    ("ifi_reform", "reforming the international financial system", "issue", r"international financial (architecture|institutions|system)|Bretton Woods|special drawing rights|SDRs"),
+    ("vaccine_equity", "equitable access to COVID-19 vaccines", "issue", r"vaccin|COVAX|TRIPS"),
+    ("western_sahara", "self-determination for Western Sahara", "issue", r"Western Sahara|Sahrawi|POLISARIO|autonomy initiative|Moroccan Sahara"),
+    ("cyprus", "a settlement reunifying Cyprus", "issue", r"Cyprus|Cypriot"),
+    ("korea_denuclear", "the denuclearization of the Korean peninsula", "issue", r"Korean Peninsula|denucleariz"),
+    ("taiwan_un", "Taiwan's participation in the United Nations system", "issue", r"Taiwan|Republic of China"),
+    ("chagos", "Mauritius's sovereignty over the Chagos Archipelago", "issue", r"Chagos|Diego Garcia"),
+    ("malvinas", "Argentina's sovereignty claim over the Falklands/Malvinas", "issue", r"Malvinas|Falkland"),
+    ("r2p", "the responsibility to protect", "issue", r"responsibility to protect|humanitarian intervention|R2P"),
+    ("peacekeeping", "UN peacekeeping operations", "issue", r"peacekeep|peace operations|MINUSMA|MONUSCO|UNIFIL"),
+    ("counterterrorism", "international cooperation against terrorism", "issue", r"terroris"),
+    ("libya_elections", "holding national elections in Libya", "issue", r"Libya"),
+    ("rohingya_return", "the return of the Rohingya to Myanmar", "issue", r"Rohingya|Rakhine"),
+    ("ocean_protection", "a treaty protecting the high seas", "issue", r"high seas|BBNJ|biodiversity beyond|ocean|marine"),
+    ("sea_level_statehood", "preserving maritime zones and statehood despite sea-level rise", "issue", r"sea[- ]level|maritime zones|baselines"),
+    ("gender_equality", "gender equality and women's empowerment", "issue", r"women|gender"),
+    ("death_penalty", "abolishing the death penalty", "issue", r"death penalty|capital punishment|moratorium on (the use of )?executions"),
+    ("kosovo", "the independence of Kosovo", "issue", r"Kosovo|Pristina|Belgrade"),
+    ("georgia_occupation", "Russia's presence in Abkhazia and South Ossetia", "issue", r"Abkhazia|South Ossetia|Tskhinvali|occupied regions of Georgia"),
+    ("belt_and_road", "China's Belt and Road Initiative", "issue", r"Belt and Road|Silk Road"),
+]
