@@ -18,9 +18,6 @@ from dataclasses import replace
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Protocol
 
-from quotes.attribute import attribute
-from quotes.detect import detect
-from quotes.nlp import load_nlp
 from quotes.types import Article, Quote, Stance, Topic
 
 if TYPE_CHECKING:
@@ -29,7 +26,7 @@ if TYPE_CHECKING:
 Results = list[tuple[Article, list[Quote]]]
 
 # Bump when detection or attribution changes what they produce: stored results are then redone.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
 class _Prediction(Protocol):
@@ -44,7 +41,7 @@ class _Prediction(Protocol):
 
 
 class StancePredictor(Protocol):
-    """What the pipeline needs of a stance model (``quotes.stance.model.StanceClassifier``)."""
+    """What the pipeline needs of a stance model (``quotes.stance.classifier.StanceClassifier``)."""
 
     def predict(self, pairs: Sequence[tuple[str, str]], batch_size: int = ...,
                 progress: Any = ...) -> Sequence[_Prediction]: ...
@@ -98,6 +95,8 @@ class Pipeline:
     def nlp(self) -> Language:
         """The spaCy pipeline, loaded on first use (a re-run on stored articles never needs it)."""
         if self._nlp is None:
+            from quotes.nlp import load_nlp   # spaCy: imported when a parse is needed, not to check the store
+
             self._nlp = load_nlp()
         return self._nlp
 
@@ -127,6 +126,9 @@ class Pipeline:
     def extract_batch(self, batch: list[Article]) -> list[tuple[Article, list[Quote]]]:
         """Parse, detect and attribute: the quotes of a batch, without stance."""
         docs = self.nlp.pipe((a.text for a in batch), batch_size=self.batch_size)
+        from quotes.attribute import attribute
+        from quotes.detect import detect
+
         return [(article, attribute(doc, article.id, detect(doc))) for article, doc in zip(batch, docs, strict=True)]
 
     def classify(self, results: list[tuple[Article, list[Quote]]]) -> list[tuple[Article, list[Quote]]]:

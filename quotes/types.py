@@ -73,6 +73,30 @@ class Stance:
 
 
 @dataclass(frozen=True)
+class Prediction:
+    """The stance of one (topic, statement) pair: the ``label``, its probability ``score`` and all ``probs``.
+
+    What the classifier returns; it lives here, with no torch, so that a process that only receives
+    predictions (the pipeline beside a stance child process) never imports the model's libraries."""
+
+    label: str
+    score: float
+    probs: dict[str, float] = field(hash=False)
+    # cosine similarity of topic and statement when the model has a relevance gate (see quotes.stance.relevance)
+    relevance: float | None = None
+
+    def to_stance(self) -> Stance:
+        return Stance(label=self.label, score=self.score, relevance=self.relevance)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"label": self.label, "score": round(self.score, 4),
+               "probs": {k: round(v, 4) for k, v in self.probs.items()}}
+        if self.relevance is not None:
+            out["relevance"] = round(self.relevance, 4)
+        return out
+
+
+@dataclass(frozen=True)
 class Quote:
     """A piece of reported speech in an article.
 

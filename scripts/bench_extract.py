@@ -93,7 +93,7 @@ def main() -> None:
     topics: list[Topic] = []
     precision = ""
     if args.stance:
-        from quotes.stance.model import StanceClassifier
+        from quotes.stance.classifier import StanceClassifier
         from quotes.stance.topics import load_topics
         topics = load_topics(args.topics)
         if args.in_process:

@@ -32,8 +32,7 @@ import numpy as np
 import torch
 import transformers
 
-from quotes.stance.data import example_pair, load_examples
-from quotes.stance.model import (
+from quotes.stance.classifier import (
     PRECISIONS,
     StanceClassifier,
     default_model_path,
@@ -41,6 +40,7 @@ from quotes.stance.model import (
     length_batches,
     quiet_transformers,
 )
+from quotes.stance.data import example_pair, load_examples
 from quotes.stance.train import ID2LABEL, LABEL2ID, TrainingConfig, default_base_path, train
 
 ROOT = Path(__file__).resolve().parents[1]

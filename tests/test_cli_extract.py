@@ -174,17 +174,18 @@ def test_rerun_on_unchanged_articles_loads_no_model(corpus: Path, tmp_path: Path
     db = tmp_path / "q.db"
     args = ["extract", str(corpus / "other.md"), "--model", str(tiny_stance_model), "--store", str(db)]
     assert runner.invoke(app, args).exit_code == 0
-    import quotes.pipeline
-    import quotes.stance.model
+    import quotes.nlp
+    import quotes.stance.classifier
     import quotes.stance.process
 
     def refuse(*a: object, **k: object) -> None:
         raise AssertionError("model work on an unchanged article")
 
-    monkeypatch.setattr(quotes.stance.model.StanceClassifier, "load", refuse)
+    monkeypatch.setattr(quotes.stance.classifier.StanceClassifier, "load", refuse)
     monkeypatch.setattr(quotes.stance.process.StanceProcess, "start", refuse)
+    monkeypatch.setattr(quotes.stance.process.StanceProcess, "warm_up", refuse)
     monkeypatch.setattr(quotes.stance.process.StanceProcess, "predict", refuse)
-    monkeypatch.setattr(quotes.pipeline, "load_nlp", refuse)
+    monkeypatch.setattr(quotes.nlp, "load_nlp", refuse)
     again = runner.invoke(app, args)
     assert again.exit_code == 0, again.output
     assert "0 processed, 1 unchanged" in again.output

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from quotes.cli import _register, app
-from quotes.stance.model import default_model_path
+from quotes.stance.classifier import default_model_path
 
 _register()
 runner = CliRunner()

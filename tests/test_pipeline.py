@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from quotes.pipeline import Pipeline, StanceWorker, first_batch_sizes
-from quotes.stance.model import Prediction, StanceClassifier
+from quotes.stance.classifier import Prediction, StanceClassifier
 from quotes.stance.process import StanceProcess
 from quotes.types import Article, Topic
 

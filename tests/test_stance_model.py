@@ -23,8 +23,7 @@ import quotes.cli.classify
 import quotes.cli.evaluate
 import quotes.cli.train  # noqa: F401  (the command modules register themselves on the app)
 from quotes.cli import app
-from quotes.stance.data import example_pair
-from quotes.stance.model import (
+from quotes.stance.classifier import (
     MODEL_ENV,
     ModelError,
     ModelNotFoundError,
@@ -32,6 +31,7 @@ from quotes.stance.model import (
     default_model_path,
     length_batches,
 )
+from quotes.stance.data import example_pair
 from quotes.stance.process import StanceProcess
 from quotes.stance.train import ID2LABEL, LABEL2ID, TrainingConfig, TrainingError, default_base_path, train
 from quotes.types import Topic
@@ -316,7 +316,7 @@ def test_cli_train_layers_and_no_gate(tiny_base: Path, data_file: Path, tmp_path
                                  "--relevance-quantile", "0"])
     assert result.exit_code == 0, result.output
     assert json.loads((out / "config.json").read_text())["num_hidden_layers"] == 1  # the base has 3
-    assert not (out / "relevance.json").exists()
+    assert json.loads((out / "config.json").read_text())["gate_threshold"] is None
     assert StanceClassifier.load(out).gate is None
     assert "no relevance gate" in (out / "README.md").read_text(encoding="utf-8")
 
@@ -466,7 +466,10 @@ def test_gate_scores_related_pairs_above_unrelated_ones() -> None:
 
 def test_training_saves_a_gate_and_loading_applies_it(split_model: Path) -> None:
     # a two-way model gates first (a one-way model classifies first: see the one-way tests)
-    settings = json.loads((split_model / "relevance.json").read_text(encoding="utf-8"))
+    from quotes.stance.relevance import read_gate_settings
+
+    settings = read_gate_settings(split_model)
+    assert settings is not None
     assert settings["encoder"] == "all-MiniLM-L6-v2" and settings["quantile"] == 0.01
     assert settings["train"]["favor_against_gated"] == 0.0  # the lowest stance pair sets the threshold
     assert "Relevance gate" in (split_model / "README.md").read_text(encoding="utf-8")
@@ -496,9 +499,9 @@ def test_training_saves_a_gate_and_loading_applies_it(split_model: Path) -> None
 def test_gate_off_and_broken_gate_file(tiny_base: Path, data_file: Path, tmp_path: Path) -> None:
     out = train(TrainingConfig(data=[data_file], base=tiny_base, out=tmp_path / "m", relevance_quantile=0.0,
                                **{**FAST, "epochs": 1}), progress_bar=False)
-    assert not (out / "relevance.json").exists()
+    assert json.loads((out / "config.json").read_text())["gate_threshold"] is None
     assert StanceClassifier.load(out).gate is None
-    (out / "relevance.json").write_text("{not json", encoding="utf-8")
+    (out / "relevance.json").write_text("{not json", encoding="utf-8")   # an older folder's gate file
     with pytest.raises(ModelError, match="relevance.json"):
         StanceClassifier.load(out)
     assert StanceClassifier.load(out, gate=False).gate is None
@@ -577,10 +580,10 @@ def split_model(tiny_base: Path, data_file: Path, tmp_path_factory: pytest.TempP
 
 
 def test_split_model_fits_and_reads_each_statement_once(split_model: Path) -> None:
-    from quotes.stance.model import encode_pairs
+    from quotes.stance.classifier import encode_pairs
 
     config = json.loads((split_model / "config.json").read_text(encoding="utf-8"))
-    assert config["split_layers"] == 1 and "one_way" not in config
+    assert config["split_layers"] == 1 and config["one_way"] is False
     classifier = StanceClassifier.load(split_model, precision="fp32", gate=False)
     assert classifier.split_layers == 1 and not classifier.one_way
     pairs = [example_pair(r) for r in ROWS]
@@ -617,7 +620,7 @@ def test_split_model_fits_and_reads_each_statement_once(split_model: Path) -> No
 @pytest.mark.parametrize("split", [0, 1])
 def test_one_way_model_reads_each_statement_once_for_all_topics(tiny_base: Path, data_file: Path, tmp_path: Path,
                                                                 split: int) -> None:
-    from quotes.stance.model import encode_pairs
+    from quotes.stance.classifier import encode_pairs
 
     out = train(TrainingConfig(data=[data_file], dev=data_file, base=tiny_base, out=tmp_path / "one-way",
                                split_layers=split, one_way=True, **FAST), progress_bar=False)
@@ -736,3 +739,42 @@ def test_extract_leaves_no_process_behind(overfit_model: Path, tmp_path: Path, e
         assert not left, described
     finally:
         _set_subreaper(False)
+
+
+# -- a Hugging Face model folder ---------------------------------------------------------------------
+
+
+def test_auto_classes_load_the_model_and_predict_what_classify_predicts(overfit_model: Path, data_file: Path) -> None:
+    from transformers import AutoConfig, AutoModelForSequenceClassification
+
+    from quotes.stance.classifier import encode_pairs
+
+    config = AutoConfig.from_pretrained(str(overfit_model))
+    assert config.model_type == "quotes-stance" and config.pooling == "mean"
+    assert config.one_way is True and config.split_layers == 2 and config.max_seq_length == 48
+    assert config.gate_threshold is not None and config.gate["quantile"] == 0.01
+    model = AutoModelForSequenceClassification.from_pretrained(str(overfit_model)).eval()
+    classifier = StanceClassifier.load(overfit_model, precision="fp32", gate=False)
+    pairs = [example_pair(r) for r in ROWS]
+    encoded = encode_pairs(classifier.tokenizer, pairs, classifier.max_length, split=True)
+    inputs = classifier.tokenizer.pad([{k: v[i] for k, v in encoded.items()} for i in range(len(pairs))],
+                                      padding=True, return_tensors="pt")
+    with torch.inference_mode():
+        probs = torch.softmax(model(**inputs).logits, dim=-1).numpy()[:, classifier._order]
+    np.testing.assert_allclose(classifier.predict_proba(pairs), probs, atol=1e-5)
+    result = runner.invoke(app, ["classify", str(data_file), "--model", str(overfit_model), "--precision", "fp32",
+                                 "--no-gate"])
+    assert result.exit_code == 0, result.output
+    labels = [json.loads(line)["label"] for line in result.stdout.splitlines()]
+    assert labels == [("favor", "against", "none")[k] for k in probs.argmax(axis=1)]
+
+
+def test_importing_quotes_registers_the_auto_classes_when_transformers_loads(overfit_model: Path) -> None:
+    import subprocess
+
+    code = ("import sys, quotes; assert 'torch' not in sys.modules; "
+            "from transformers import AutoModelForSequenceClassification as A; "
+            f"print(type(A.from_pretrained({str(overfit_model)!r})).__name__)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "MeanPoolingBertForSequenceClassification"

@@ -41,4 +41,4 @@ PrecisionOption = Annotated[Precision, typer.Option(
 GateOption = Annotated[bool, typer.Option(
     "--gate/--no-gate",
     help="Relevance gate: label a pair 'none' without classifying it when statement and topic are unrelated "
-         "(the model's relevance.json sets how related they must be; a model without one is never gated).")]
+         "(the model's config.json sets how related they must be; a model without one is never gated).")]

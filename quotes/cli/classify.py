@@ -32,8 +32,8 @@ def classify(
 
     A record without an ``id`` gets its line number.
     """
+    from quotes.stance.classifier import ModelError, ModelNotFoundError, StanceClassifier
     from quotes.stance.data import DataError, example_pair, read_records
-    from quotes.stance.model import ModelError, ModelNotFoundError, StanceClassifier
 
     try:
         records = read_records(file, require_label=False)

@@ -67,9 +67,9 @@ def evaluate(
     gate: GateOption = True,
 ) -> None:
     """Score a stance model on labelled data and print macro-F1, F_avg, per-label/per-topic P/R/F1."""
+    from quotes.stance.classifier import ModelError, ModelNotFoundError, StanceClassifier
     from quotes.stance.data import DataError, load_examples
     from quotes.stance.evaluate import evaluate_model
-    from quotes.stance.model import ModelError, ModelNotFoundError, StanceClassifier
 
     try:
         examples = load_examples(data)

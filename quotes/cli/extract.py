@@ -162,6 +162,8 @@ def extract(
                     else:
                         todo.append(article)
                 if todo:
+                    if classifier is not None and not classifier.running:
+                        classifier.warm_up()   # the model loads in the child while this batch is parsed
                     worker.submit(_extract_safely(pipeline, todo, skipped), tag=True)
                 for processed, results in worker.done():
                     finish(processed, results)

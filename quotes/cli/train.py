@@ -85,6 +85,8 @@ def train(
     = _defaults.opposite_augment,
     relevance_quantile: Annotated[float, typer.Option(help=_help("relevance_quantile"), min=0.0, max=0.49)]
     = _defaults.relevance_quantile,
+    gate_data: Annotated[list[Path] | None, typer.Option(help=_help("gate_data"), exists=True, dir_okay=False,
+                                                         show_default=False)] = None,
     layers: Annotated[int, typer.Option(help=_help("layers"), min=0)] = _defaults.layers,
     split_layers: Annotated[int, typer.Option(help=_help("split_layers"), min=0)] = _defaults.split_layers,
     one_way: Annotated[bool, typer.Option("--one-way/--two-way", help=_help("one_way"))] = _defaults.one_way,
@@ -93,8 +95,8 @@ def train(
     force: Annotated[bool, typer.Option("--force", help=_help("overwrite"))] = False,
 ) -> None:
     """Fine-tune the stance classifier and write a model folder (weights, metrics, model card)."""
+    from quotes.stance.classifier import default_model_path
     from quotes.stance.data import DataError
-    from quotes.stance.model import default_model_path
     from quotes.stance.train import TrainingError
     from quotes.stance.train import train as run_training
 
@@ -105,7 +107,8 @@ def train(
         data=list(data), out=out or default_model_path(), base=base, dev=dev, dev_topics=topics,
         epochs=epochs, lr=lr, head_lr=head_lr, batch_size=batch_size, max_length=max_length, seed=seed, warmup=warmup,
         weight_decay=weight_decay, label_smoothing=label_smoothing, none_augment=none_augment,
-        opposite_augment=opposite_augment, relevance_quantile=relevance_quantile, layers=layers,
+        opposite_augment=opposite_augment, relevance_quantile=relevance_quantile, gate_data=list(gate_data or []),
+        layers=layers,
         split_layers=split_layers, one_way=one_way, threads=threads, bf16=bf16, overwrite=force,
     )
     if dev is None and not topics:

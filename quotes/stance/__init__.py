@@ -2,6 +2,6 @@
 
 The heavy modules (``model``, ``train``) import torch and transformers; import them explicitly::
 
-    from quotes.stance.model import StanceClassifier, default_model_path
+    from quotes.stance.classifier import StanceClassifier, default_model_path
     from quotes.stance.topics import load_topics
 """

@@ -84,7 +84,7 @@ def _gate_section(gate: dict[str, Any] | None, one_way: bool = False) -> str:
     if not gate:
         return "This model has no relevance gate: every (topic, statement) pair is classified."
     lines = [
-        f"Before classifying, the model's relevance gate (`relevance.json`) scores how related statement and topic "
+        f"Before classifying, the model's relevance gate (`gate_threshold` in `config.json`) scores how related statement and topic "
         f"are (cosine similarity of `{gate.get('encoder')}` sentence embeddings) and labels a pair `none` "
         f"unclassified below **{gate['threshold']:.4f}**: the similarity that {gate.get('quantile', 0):.1%} of the "
         f"favor/against training pairs fall below (fitted on {gate.get('fitted_on', '?')} of them). `--no-gate` "
@@ -144,7 +144,7 @@ A `{base_name}` encoder fine-tuned by `quotes train` as a sequence-pair classifi
 `(topic phrase, statement)` and predicts whether the statement is in **favor** of the topic,
 **against** it, or takes **none** (no stance, or not about the topic). Labels are in `config.json`
 (`id2label`); use it with `quotes classify --model PATH` or
-`quotes.stance.model.StanceClassifier.load(path)`.{reading}
+`quotes.stance.classifier.StanceClassifier.load(path)`.{reading}
 
 ## Training data
 
@@ -187,7 +187,7 @@ from a softmax; treat low-score predictions as uncertain.
 
 
 def write_card(out: Path, settings: dict[str, Any], metrics: dict[str, Any], base_name: str) -> Path:
-    """Write ``README.md`` into the model folder ``out`` (with its ``relevance.json``, if any); returns its path."""
+    """Write ``README.md`` into the model folder ``out`` (with its relevance gate, if any); returns its path."""
     from quotes.stance.relevance import read_gate_settings
 
     path = Path(out) / "README.md"

@@ -21,7 +21,7 @@ from quotes.types import STANCE_LABELS
 if TYPE_CHECKING:
     from datasets import Dataset
 
-    from quotes.stance.model import StanceClassifier
+    from quotes.stance.classifier import StanceClassifier
 
 
 def confusion_matrix(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str] = STANCE_LABELS) -> np.ndarray:

@@ -24,10 +24,12 @@ costs little more than its own few tokens:
 Such a model is trained on the concatenated pair with attention blocked where a side may not read the other
 (:meth:`forward`), which computes the same as the prediction path that reads the sides apart (tested).
 
-It is an ordinary ``PreTrainedModel``: ``save_pretrained`` writes safetensors and a ``config.json`` whose
-``pooling`` is ``"mean"`` (and ``split_layers``, ``one_way`` where set); :func:`load_classifier_model` picks this class for
-such folders and transformers' ``AutoModelForSequenceClassification`` for any other, so no remote code is ever
-needed.
+It is an ordinary ``PreTrainedModel`` with a config class of its own, :class:`StanceConfig` (``model_type``
+``quotes-stance``), that holds every setting: pooling, split layers, one-way reading, the maximum length and the
+relevance gate. Both are registered with transformers' Auto classes (:func:`register_auto_classes`, done when
+``quotes`` is imported and transformers loads), so ``AutoModelForSequenceClassification.from_pretrained(folder)``
+loads a stance model; no remote code is ever needed. Folders saved before the config class (a ``BertConfig``
+with a ``pooling`` key) still load.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from transformers import (
 )
 from transformers.modeling_outputs import SequenceClassifierOutput
 
+MODEL_TYPE = "quotes-stance"
 POOLING_KEY = "pooling"
 SPLIT_KEY = "split_layers"
 # token type of each segment of a split-layer model's input: the statement first, then the topic
@@ -73,8 +76,36 @@ def additive_mask(allowed: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     return torch.where(allowed, zero, torch.finfo(dtype).min)
 
 
+class StanceConfig(BertConfig):
+    """A stance model's settings: the BERT encoder's, plus how the pair is read and gated.
+
+    Args:
+        pooling: how token vectors become the pair's vector (``"mean"``).
+        split_layers: lower layers that read statement and topic apart (0: a full cross-encoder).
+        one_way: above the split, only the topic reads the statement.
+        max_seq_length: the longest input, in tokens, the model was trained on.
+        gate_threshold: the relevance gate's cosine-similarity threshold (None: no gate).
+        gate: how the threshold was fitted (encoder, quantile, rates), for the model card.
+    """
+
+    model_type = MODEL_TYPE
+
+    def __init__(self, pooling: str = "mean", split_layers: int = 0, one_way: bool = False,
+                 max_seq_length: int = 128, gate_threshold: float | None = None,
+                 gate: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.pooling = pooling
+        self.split_layers = split_layers
+        self.one_way = one_way
+        self.max_seq_length = max_seq_length
+        self.gate_threshold = gate_threshold
+        self.gate = gate
+
+
 class MeanPoolingBertForSequenceClassification(BertPreTrainedModel):
     """BERT + attention-masked mean pooling + dropout + linear classifier; optionally split lower layers."""
+
+    config_class = StanceConfig
 
     def __init__(self, config: BertConfig) -> None:
         super().__init__(config)
@@ -217,19 +248,30 @@ def new_stance_model(base: Path, num_labels: int, id2label: dict[int, str],
     if (split or one_way_reading) and not isinstance(config, BertConfig):
         raise ValueError(f"split layers need a BERT-type base encoder; {base} is {config.model_type}")
     if isinstance(config, BertConfig):
-        setattr(config, POOLING_KEY, "mean")
-        if split:
-            setattr(config, SPLIT_KEY, split)
-        if one_way_reading:
-            setattr(config, ONE_WAY_KEY, True)
+        settings = {k: v for k, v in config.to_dict().items() if k not in {"model_type", "architectures"}}
+        config = StanceConfig(**{**settings, POOLING_KEY: "mean", SPLIT_KEY: split, ONE_WAY_KEY: one_way_reading})
         config.architectures = [MeanPoolingBertForSequenceClassification.__name__]
         return MeanPoolingBertForSequenceClassification.from_pretrained(str(base), config=config)
     return AutoModelForSequenceClassification.from_pretrained(str(base), config=config, ignore_mismatched_sizes=True)
 
 
+def register_auto_classes() -> None:
+    """Make ``AutoConfig`` and ``AutoModelForSequenceClassification`` load ``quotes-stance`` folders."""
+    AutoConfig.register(MODEL_TYPE, StanceConfig, exist_ok=True)
+    AutoModelForSequenceClassification.register(StanceConfig, MeanPoolingBertForSequenceClassification,
+                                                exist_ok=True)
+
+
+register_auto_classes()
+
+
 def load_classifier_model(path: Path, **kwargs: Any) -> Any:
     """Load a saved stance model with the class its config names (mean pooling or transformers' own)."""
     config = AutoConfig.from_pretrained(str(path))
-    if getattr(config, POOLING_KEY, None) == "mean":
+    if isinstance(config, StanceConfig):
         return MeanPoolingBertForSequenceClassification.from_pretrained(str(path), **kwargs)
+    if getattr(config, POOLING_KEY, None) == "mean":   # saved before StanceConfig: a BertConfig with its keys
+        settings = {k: v for k, v in config.to_dict().items() if k != "model_type"}
+        return MeanPoolingBertForSequenceClassification.from_pretrained(str(path), config=StanceConfig(**settings),
+                                                                        **kwargs)
     return AutoModelForSequenceClassification.from_pretrained(str(path), **kwargs)

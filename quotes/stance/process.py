@@ -37,7 +37,7 @@ def available_cores() -> int:
 
 
 class StanceProcess:
-    """A :class:`~quotes.stance.model.StanceClassifier` served by a child process.
+    """A :class:`~quotes.stance.classifier.StanceClassifier` served by a child process.
 
     The model loads in the child when :meth:`start` is called, or on the first :meth:`predict`; an error in
     loading it, or the child's end, is raised in the parent as :class:`ModelError`. ``cores`` is how many cores
@@ -59,6 +59,7 @@ class StanceProcess:
         self._threads = self._context.Value("i", self.busy_threads, lock=False)
         self._process: Any = None
         self._conn: Any = None
+        self._ready = False   # the child has said its model is loaded
         self._lock = threading.Lock()
 
     @property
@@ -81,7 +82,19 @@ class StanceProcess:
             self._start()
         return self
 
+    def warm_up(self) -> None:
+        """Start the child now and let it load the model while the caller goes on (parsing, say); the first
+        :meth:`predict` then waits only for what is left of the load. Errors surface there."""
+        with self._lock:
+            self._launch()
+
     def _start(self) -> None:
+        if self._process is None:
+            self._launch()
+        if not self._ready:
+            self._await_ready()
+
+    def _launch(self) -> None:
         if self._process is not None:
             return
         check_model_dir(self.path)
@@ -92,11 +105,15 @@ class StanceProcess:
         process.start()
         child.close()  # the child holds the only write end now: its exit is an EOF here
         self._process, self._conn = process, parent
+        self._ready = False
+
+    def _await_ready(self) -> None:
         kind, info = self._receive()
         if kind == "error":
             self.close()
             raise ModelError(info)
         self.precision, self.threshold = info["precision"], info["threshold"]
+        self._ready = True
 
     def set_parent_busy(self, busy: bool) -> None:
         """Tell the child whether the parent is working (it then leaves the parent a core) or waiting."""
@@ -104,8 +121,8 @@ class StanceProcess:
 
     def predict(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32,
                 progress: Callable[[int], None] | None = None) -> list[Any]:
-        """One :class:`~quotes.stance.model.Prediction` per ``(topic, statement)`` pair, as
-        :meth:`StanceClassifier.predict <quotes.stance.model.StanceClassifier.predict>` gives them."""
+        """One :class:`~quotes.stance.classifier.Prediction` per ``(topic, statement)`` pair, as
+        :meth:`StanceClassifier.predict <quotes.stance.classifier.StanceClassifier.predict>` gives them."""
         with self._lock:
             self._start()
             try:
@@ -130,12 +147,16 @@ class StanceProcess:
 
     def close(self, wait: bool = True) -> None:
         """End the child: with ``wait``, once it has finished the pairs it is classifying (at most 10 s);
-        without, at once."""
+        without, at once. An idle child (no request in flight) is stopped at once either way: it holds nothing
+        to finish, and its interpreter's own shutdown would cost most of a second."""
+        idle = self._lock.acquire(blocking=False)
+        if idle:
+            self._lock.release()
         process, conn = self._process, self._conn
         self._process = self._conn = None
         if process is None:
             return
-        if wait:
+        if wait and not idle:
             with contextlib.suppress(OSError):
                 conn.send(None)
             process.join(timeout=10)
@@ -183,7 +204,7 @@ def _serve(conn: Any, path: str, precision: str, gate: bool, device: str | None,
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it then closes us
     import torch
 
-    from quotes.stance.model import StanceClassifier
+    from quotes.stance.classifier import StanceClassifier
 
     current = 0
 

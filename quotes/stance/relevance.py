@@ -11,8 +11,9 @@ labels; see ``StanceClassifier.predict``).
 
 The threshold is set when a model is trained, from the training data alone: the similarity that
 ``quantile`` (default 1 %) of the training pairs labelled favor or against fall below. The gate then drops
-1 in 100 of the training statements that do take a stance. It is written to ``relevance.json`` in the model
-folder; a model without that file runs ungated.
+1 in 100 of the training statements that do take a stance. It is written to the model's ``config.json``
+(``gate_threshold``, and ``gate``: how it was fitted); a model without a threshold runs ungated. (Folders saved
+before that kept it in ``relevance.json``, which is still read.)
 
     gate = RelevanceGate.load(threshold=0.075)
     gate.similarity([("Western sanctions on Russia", "The minister said the embargo must stay.")])
@@ -30,7 +31,8 @@ import torch
 
 from quotes.stance.paths import ModelError
 
-GATE_FILE = "relevance.json"
+GATE_FILE = "relevance.json"   # where folders saved before the config class kept the gate
+CONFIG_FILE = "config.json"
 DEFAULT_QUANTILE = 0.01
 ENCODER_NAME = "all-MiniLM-L6-v2"
 # all-MiniLM-L6-v2 was trained on inputs of up to 256 word pieces (sentence-transformers' max_seq_length).
@@ -64,7 +66,7 @@ class RelevanceGate:
         threshold, so an int8 classifier's gate runs in bf16 or fp32)."""
         from transformers import AutoModel, AutoTokenizer
 
-        from quotes.stance.model import quiet_transformers, to_precision
+        from quotes.stance.runtime import quiet_transformers, to_precision
 
         path = encoder if encoder is not None else installed_encoder_path()
         try:
@@ -77,7 +79,7 @@ class RelevanceGate:
 
     def embed(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Unit-length embeddings, shape ``(len(texts), dim)``, in input order (length-sorted batches)."""
-        from quotes.stance.model import length_batches
+        from quotes.stance.runtime import length_batches
 
         if not texts:
             return np.zeros((0, self.model.config.hidden_size), dtype=np.float32)
@@ -121,7 +123,11 @@ def fit_threshold(similarities: np.ndarray, labels: Sequence[str], quantile: flo
 
 
 def read_gate_settings(model_dir: Path) -> dict[str, Any] | None:
-    """The gate settings saved with a model (``relevance.json``), or ``None`` for an ungated model."""
+    """The gate settings saved with a model (``config.json``'s ``gate_threshold`` and ``gate``, or an older
+    folder's ``relevance.json``), or ``None`` for an ungated model."""
+    config = _read_config(Path(model_dir))
+    if config.get("gate_threshold") is not None:
+        return {**(config.get("gate") or {}), "threshold": float(config["gate_threshold"])}
     path = Path(model_dir) / GATE_FILE
     if not path.is_file():
         return None
@@ -135,4 +141,17 @@ def read_gate_settings(model_dir: Path) -> dict[str, Any] | None:
 
 
 def write_gate_settings(model_dir: Path, settings: dict[str, Any]) -> None:
-    (Path(model_dir) / GATE_FILE).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+    """Store the gate in the model's ``config.json``: its threshold, and how it was fitted."""
+    path = Path(model_dir) / CONFIG_FILE
+    config = _read_config(Path(model_dir))
+    config["gate_threshold"] = float(settings["threshold"])
+    config["gate"] = {k: v for k, v in settings.items() if k != "threshold"}
+    path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _read_config(model_dir: Path) -> dict[str, Any]:
+    try:
+        config = json.loads((model_dir / CONFIG_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return config if isinstance(config, dict) else {}

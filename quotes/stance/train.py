@@ -24,6 +24,7 @@ from quotes.stance.data import (
     add_opposite_pairs,
     example_pair,
     label_counts,
+    load_examples,
     load_split,
     topic_key,
 )
@@ -54,7 +55,7 @@ def default_base_path() -> Path:
 
 
 def _default_out() -> Path:
-    from quotes.stance.model import default_model_path
+    from quotes.stance.classifier import default_model_path
 
     return default_model_path()
 
@@ -110,6 +111,11 @@ class TrainingConfig:
         default=0.01,
         metadata={"help": "Relevance gate: pairs less related than this fraction of the favor/against training "
                           "pairs are 'none' without being classified (0 turns the gate off)."},
+    )
+    gate_data: list[Path] = field(
+        default_factory=list,
+        metadata={"help": "Fit the relevance gate on the favor/against pairs of these files (default: the training "
+                          "data). Real statements relate to their topic less plainly than written ones."},
     )
     layers: int = field(
         default=0,
@@ -245,7 +251,7 @@ def tokenize_dataset(data: Dataset, tokenizer: PreTrainedTokenizerBase, max_leng
     """Model inputs (unpadded) and integer ``labels`` for every example, via :func:`encode_pairs`."""
     from datasets import Dataset
 
-    from quotes.stance.model import encode_pairs
+    from quotes.stance.classifier import encode_pairs
 
     rows = list(data)
     encoded = encode_pairs(tokenizer, [example_pair(r) for r in rows], max_length, split=split)
@@ -277,8 +283,8 @@ def _summary(data: Dataset | None) -> dict[str, Any] | None:
 GATE_SAMPLE = 2000  # favor/against training pairs the relevance threshold is fitted on
 
 
-def fit_gate(out: Path, train_raw: Dataset, dev_raw: Dataset | None, quantile: float) -> Any:
-    """Set the relevance gate's threshold from the training data and save it as ``relevance.json``."""
+def fit_gate(out: Path, train_raw: Dataset | list[dict[str, Any]], dev_raw: Dataset | None, quantile: float) -> Any:
+    """Set the relevance gate's threshold from the training data and save it in the model's ``config.json``."""
     from quotes.stance.paths import resolve_precision
     from quotes.stance.relevance import ENCODER_NAME, RelevanceGate, fit_threshold, write_gate_settings
 
@@ -329,8 +335,8 @@ def train(
         TrainingArguments,
     )
 
+    from quotes.stance.classifier import StanceClassifier, quiet_transformers
     from quotes.stance.evaluate import evaluate_model
-    from quotes.stance.model import StanceClassifier, quiet_transformers
     from quotes.stance.modeling import new_stance_model
 
     class EpochLogCallback(EpochLog, TrainerCallback):
@@ -428,11 +434,14 @@ def train(
         best = trainer.model  # the best epoch's weights when there is a dev split
         assert isinstance(best, PreTrainedModel)
         model = best
+        if hasattr(model.config, "max_seq_length"):
+            model.config.max_seq_length = config.max_length
         model.save_pretrained(str(out))
         tokenizer.save_pretrained(str(out))
     shutil.rmtree(out / CHECKPOINT_DIR, ignore_errors=True)
 
-    gate = fit_gate(out, train_raw, dev_raw, config.relevance_quantile) if config.relevance_quantile > 0 else None
+    gate_rows = load_examples(config.gate_data) if config.gate_data else train_raw
+    gate = fit_gate(out, gate_rows, dev_raw, config.relevance_quantile) if config.relevance_quantile > 0 else None
     # Scores of the kept (best) model, with per-topic results, through the same code as `quotes evaluate`.
     classifier = StanceClassifier(model, tokenizer, max_length=config.max_length, gate=gate)
     dev_metrics = evaluate_model(classifier, dev_raw, batch_size=64) if dev_raw is not None else None

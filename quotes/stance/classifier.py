@@ -9,13 +9,11 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
-import transformers
 from transformers import (
     AutoTokenizer,
     PreTrainedModel,
@@ -42,45 +40,10 @@ from quotes.stance.paths import (  # noqa: F401  (re-exported: the public API li
     resolve_precision,
 )
 from quotes.stance.relevance import RelevanceGate, read_gate_settings
-from quotes.types import STANCE_LABELS, Stance, Topic
+from quotes.stance.runtime import length_batches, quiet_transformers, to_precision  # noqa: F401
+from quotes.types import STANCE_LABELS, Prediction, Stance, Topic  # noqa: F401  (Prediction: public here too)
 
 DEFAULT_MAX_LENGTH = 128
-
-
-@contextlib.contextmanager
-def quiet_transformers() -> Iterator[None]:
-    """Silence transformers' warnings and progress bars for the duration of a block."""
-    level = transformers.logging.get_verbosity()
-    bars = transformers.utils.logging.is_progress_bar_enabled()
-    transformers.logging.set_verbosity_error()
-    transformers.utils.logging.disable_progress_bar()
-    try:
-        yield
-    finally:
-        transformers.logging.set_verbosity(level)
-        if bars:
-            transformers.utils.logging.enable_progress_bar()
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """The stance of one (topic, statement) pair: the ``label``, its probability ``score`` and all ``probs``."""
-
-    label: str
-    score: float
-    probs: dict[str, float] = field(hash=False)
-    # cosine similarity of topic and statement when the model has a relevance gate (see quotes.stance.relevance)
-    relevance: float | None = None
-
-    def to_stance(self) -> Stance:
-        return Stance(label=self.label, score=self.score, relevance=self.relevance)
-
-    def to_dict(self) -> dict[str, Any]:
-        out = {"label": self.label, "score": round(self.score, 4),
-               "probs": {k: round(v, 4) for k, v in self.probs.items()}}
-        if self.relevance is not None:
-            out["relevance"] = round(self.relevance, 4)
-        return out
 
 
 def encode_pairs(
@@ -117,29 +80,6 @@ def encode_segments(tokenizer: PreTrainedTokenizerBase, texts: Sequence[str], ma
     if not texts:
         return []
     return list(tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"])
-
-
-def length_batches(lengths: Sequence[int], batch_size: int, slack: float = 0.25,
-                   min_slack: int = 8) -> list[list[int]]:
-    """Indices grouped into batches of similar length (longest first), so each batch pads little.
-
-    A batch holds at most ``batch_size`` items, and only items whose length is within ``slack`` of its longest
-    (or ``min_slack`` tokens, for short ones): a few long statements among short ones get small batches of their
-    own instead of making a whole batch pad to their length.
-    """
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-    order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
-    batches: list[list[int]] = []
-    for i in order:
-        batch = batches[-1] if batches else None
-        if batch is not None and len(batch) < batch_size:
-            longest = lengths[batch[0]]
-            if longest - lengths[i] <= max(min_slack, slack * longest):
-                batch.append(i)
-                continue
-        batches.append([i])
-    return batches
 
 
 class StanceClassifier:
@@ -184,7 +124,7 @@ class StanceClassifier:
         to 8-bit integers for CPU inference (dynamic quantization: fastest, at a small cost in accuracy, see
         the README); ``auto`` picks bf16 where the CPU supports it natively, else fp32.
 
-        With ``gate`` (the default) and a ``relevance.json`` in the folder, pairs whose topic and statement are
+        With ``gate`` (the default) and a gate threshold in the model's config, pairs whose topic and statement are
         unrelated are labelled ``none`` by the relevance gate (:mod:`quotes.stance.relevance`) without being
         classified; ``gate=False`` classifies every pair.
         """
@@ -389,21 +329,6 @@ class StanceClassifier:
         return [{t.id: flat[i * k + j] for j, t in enumerate(topics)} for i in range(len(statements))]
 
 
-def to_precision(model: Any, precision: str, device: str) -> Any:
-    """``model`` moved to ``device`` in a concrete precision: ``fp32`` as is, ``bf16`` cast to bfloat16, ``int8``
-    with its linear layers dynamically quantized to 8-bit integers (CPU)."""
-    model.to(device)
-    if precision == "bf16":
-        model.to(torch.bfloat16)
-    elif precision == "int8":
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-    return model
-
-
 def to_prediction(probs: np.ndarray, relevance: float | None = None) -> Prediction:
     """A :class:`Prediction` from one row of probabilities in :data:`STANCE_LABELS` order."""
     best = int(np.argmax(probs))
@@ -416,7 +341,12 @@ def to_prediction(probs: np.ndarray, relevance: float | None = None) -> Predicti
 
 
 def _saved_max_length(path: Path) -> int:
-    """The ``max_length`` the model was trained with (``training_args.json``), else the default."""
+    """The maximum length the model was trained with (``config.json``'s ``max_seq_length``, or an older folder's
+    ``training_args.json``), else the default."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        value = json.loads((path / "config.json").read_text(encoding="utf-8")).get("max_seq_length")
+        if isinstance(value, int) and value > 0:
+            return value
     try:
         value = json.loads((path / "training_args.json").read_text(encoding="utf-8")).get("max_length")
     except (OSError, ValueError, AttributeError):
