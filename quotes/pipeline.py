@@ -95,7 +95,7 @@ class Pipeline:
     def nlp(self) -> Language:
         """The spaCy pipeline, loaded on first use (a re-run on stored articles never needs it)."""
         if self._nlp is None:
-            from quotes.nlp import load_nlp   # spaCy: imported when a parse is needed, not to check the store
+            from quotes.nlp import load_nlp  # spaCy: imported when a parse is needed, not to check the store
 
             self._nlp = load_nlp()
         return self._nlp

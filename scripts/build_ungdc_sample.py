@@ -49,8 +49,16 @@ def sentences(text: str) -> list[str]:
     return [s for s in out if s]
 
 
+LOWER_STARTS = {"the", "that", "this", "these", "those", "it", "its", "we", "our", "us", "they", "their", "in", "on",
+                "at", "as", "for", "with", "however", "moreover", "furthermore", "today", "there", "a", "an", "all",
+                "such", "and", "but", "yet", "so", "if", "when", "while", "since", "to", "by", "from", "my", "let",
+                "no", "nor", "not", "many", "much", "every", "each", "despite", "although", "though"}
+
+
 def present(speech: dict, sentence: str) -> str:
-    """The statement as a news article would report it, the way `quotes extract` gives it to the classifier."""
+    """The statement as a news article would report it, the way `quotes extract` gives it to the classifier: its
+    speaker and a reporting frame, varied as news varies them (direct, indirect, "was quoted as saying",
+    "according to"), so that a model learns the frame carries no stance of its own."""
     name, post, country = speech.get("speaker") or "", speech.get("post") or "", speech["country_name"]
     if name and post:
         who = f"{name}, {post} of {country},"
@@ -58,10 +66,20 @@ def present(speech: dict, sentence: str) -> str:
         who = f"{name} of {country}"
     else:
         who = f"The representative of {country}"
-    cues = ["said", "told the UN General Assembly", "said in the General Debate"]
-    cue = cues[int(hashlib.sha1(sentence.encode()).hexdigest(), 16) % len(cues)]
     body = sentence.strip('“”"')
-    return f"{who} {cue}: “{body}”"
+    bare = who.rstrip(",")
+    first = body.split(" ", 1)[0]
+    inner = body[0].lower() + body[1:] if first.lower() in LOWER_STARTS else body   # after "that" or a comma
+    frames = [
+        f"{who} said: “{body}”",
+        f"{who} told the UN General Assembly: “{body}”",
+        f"“{body.rstrip('.')},” {bare[0].lower() + bare[1:] if bare.startswith('The ') else bare} said.",
+        f"{who} said that {inner}",
+        f"{who} was quoted as saying that {inner}",
+        f"{who} has been cited as saying: “{body}”",
+        f"According to {bare[0].lower() + bare[1:] if bare.startswith('The ') else bare}, {inner}",
+    ]
+    return frames[int(hashlib.sha1(sentence.encode()).hexdigest(), 16) % len(frames)]
 
 
 def main() -> None:

@@ -19,10 +19,19 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
     return "\n".join(lines)
 
 
+def _shown(path: str) -> str:
+    """A data file as a reader can find it: relative to the working folder when under it, else its last parts."""
+    p = Path(path)
+    try:
+        return p.resolve().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return "/".join(p.parts[-3:])
+
+
 def _data_section(settings: dict[str, Any], metrics: dict[str, Any]) -> str:
     data = metrics.get("data", {})
     train, dev = data.get("train"), data.get("dev")
-    files = ", ".join(f"`{Path(p).name}`" for p in settings.get("data", [])) or "(none)"
+    files = ", ".join(f"`{_shown(p)}`" for p in settings.get("data", [])) or "(none)"
     lines = [f"Training files: {files}."]
     rows = []
     for name, part in (("train", train), ("dev", dev)):
@@ -42,7 +51,7 @@ def _data_section(settings: dict[str, Any], metrics: dict[str, Any]) -> str:
         lines += ["", "Dev split: the held-out topics " + ", ".join(f"`{t}`" for t in settings["dev_topics"])
                   + " (never seen in training, so dev scores measure transfer to new topics)."]
     elif settings.get("dev"):
-        lines += ["", f"Dev split: `{Path(settings['dev']).name}`."]
+        lines += ["", f"Dev split: `{_shown(settings['dev'])}`."]
     else:
         lines += ["", "No dev split was used: the model is the last epoch and has no dev scores."]
     return "\n".join(lines)
@@ -80,14 +89,15 @@ def _share(value: float | None) -> str:
     return "–" if value is None else f"{value:.1%}"
 
 
-def _gate_section(gate: dict[str, Any] | None, one_way: bool = False) -> str:
+def _gate_section(gate: dict[str, Any] | None, one_way: bool = False, source: str = "the training data") -> str:
     if not gate:
         return "This model has no relevance gate: every (topic, statement) pair is classified."
     lines = [
         f"Before classifying, the model's relevance gate (`gate_threshold` in `config.json`) scores how related statement and topic "
         f"are (cosine similarity of `{gate.get('encoder')}` sentence embeddings) and labels a pair `none` "
         f"unclassified below **{gate['threshold']:.4f}**: the similarity that {gate.get('quantile', 0):.1%} of the "
-        f"favor/against training pairs fall below (fitted on {gate.get('fitted_on', '?')} of them). `--no-gate` "
+        f"favor/against pairs of {source} fall below (fitted on {gate.get('fitted_on', '?')} of "
+        "them). `--no-gate` "
         "classifies every pair."]
     if one_way:
         lines[0] += (" This one-way model classifies every pair first (its per-pair cost is smaller than the gate's "
@@ -116,6 +126,11 @@ def _reading_section(settings: dict[str, Any]) -> str:
         lines.append("The layers above them read the pair together; a statement's lower layers are computed once "
                      "for all topics.")
     return "\n\n" + " ".join(lines)
+
+
+def _gate_source(settings: dict[str, Any]) -> str:
+    files = settings.get("gate_data") or []
+    return ", ".join(f"`{_shown(p)}`" for p in files) if files else "the training data"
 
 
 def render_card(settings: dict[str, Any], metrics: dict[str, Any], base_name: str,
@@ -159,7 +174,7 @@ Trained for {train.get('seconds', '?')} s on {train.get('threads', '?')} CPU thr
 
 ## Relevance gate
 
-{_gate_section(gate, bool(settings.get("one_way")))}
+{_gate_section(gate, bool(settings.get("one_way")), _gate_source(settings))}
 
 ## Evaluation
 
@@ -173,6 +188,8 @@ from a softmax; treat low-score predictions as uncertain.
 
 ## Limits
 
+- Measure it on text like yours: scores on the dev split above need not carry over to other genres, topics
+  or speakers (the project's figures on real news and speeches are in its `docs/benchmarks.md`).
 - English only; trained on news-style quotes, mostly one or two sentences long. Longer argumentative
   texts (reader comments, op-eds) are truncated to {settings.get('max_length', '?')} tokens and are harder.
 - Irony, hedging, conditional and reported (second-hand) stances are frequent errors: check the

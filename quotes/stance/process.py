@@ -21,11 +21,13 @@ import multiprocessing.resource_tracker
 import os
 import signal
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from quotes.stance.paths import ModelError, check_model_dir, default_model_path
+
+_HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
 def available_cores() -> int:
@@ -102,9 +104,10 @@ class StanceProcess:
         process = self._context.Process(
             target=_serve, name="quotes-stance", daemon=True,
             args=(child, str(self.path), self.requested_precision, self.gate_enabled, self.device, self._threads))
-        process.start()
-        child.close()  # the child holds the only write end now: its exit is an EOF here
-        self._process, self._conn = process, parent
+        with _signals_held():   # an interrupt here would leave a started child unrecorded, outliving us
+            process.start()
+            child.close()  # the child holds the only write end now: its exit is an EOF here
+            self._process, self._conn = process, parent
         self._ready = False
 
     def _await_ready(self) -> None:
@@ -188,6 +191,20 @@ class StanceProcess:
         self.close(wait=exc_type is None)  # on an error or Ctrl-C, stop the child at once
 
 
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM in the main thread for the duration of a block; they are delivered right after.
+    (The child inherits the held mask across exec and releases it first thing, in :func:`_serve`.)"""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _stop_resource_tracker() -> None:
     """Stop the helper process that ``spawn`` starts beside the child (multiprocessing's resource tracker):
     left running, it outlives the command and, where nothing reaps orphans, lingers as a defunct process.
@@ -202,6 +219,8 @@ def _stop_resource_tracker() -> None:
 def _serve(conn: Any, path: str, precision: str, gate: bool, device: str | None, threads: Any) -> None:
     """The child: load the model, then answer ``(pairs, batch_size)`` requests until ``None`` or EOF."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it then closes us
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD_SIGNALS)  # held by the parent while it started us
     import torch
 
     from quotes.stance.classifier import StanceClassifier
