@@ -55,3 +55,31 @@ def test_unbalanced_mark_costs_only_its_own_quote() -> None:
 ])
 def test_paragraphs(text: str, n: int) -> None:
     assert len(paragraph_spans(text)) == n
+
+
+def test_intervals_find_spans_by_position() -> None:
+    from quotes.marks import Intervals
+
+    spans = Intervals([(20, 30), (0, 10), (40, 50)])
+    assert spans.spans == [(0, 10), (20, 30), (40, 50)]
+    assert [spans.index_at(p) for p in (0, 9, 10, 25, 39, 49, 50)] == [0, 0, None, 1, None, 2, None]
+    assert spans.index_at(19, before=1) == 1 and spans.index_at(30, after=1) == 1   # padded bounds
+    assert list(spans.overlapping(5, 25)) == [0, 1] and list(spans.overlapping(10, 20)) == []
+    assert list(spans.overlapping(0, 100)) == [0, 1, 2] and Intervals([]).index_at(3) is None
+
+
+def test_coverage_merges_what_it_is_given() -> None:
+    import random
+
+    from quotes.marks import Coverage
+
+    rng = random.Random(0)
+    cover, added = Coverage(), []
+    for _ in range(300):
+        s = rng.randrange(0, 1000)
+        e = s + rng.randrange(0, 40)
+        cover.add(s, e)
+        added.append((s, e))
+        a = rng.randrange(0, 1000)
+        b = a + rng.randrange(1, 30)
+        assert cover.touches(a, b) == any(s < b and a < e for s, e in added if e > s)
