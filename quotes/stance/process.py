@@ -27,7 +27,7 @@ from typing import Any
 
 from quotes.stance.paths import ModelError, check_model_dir, default_model_path
 
-_HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+_HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def available_cores() -> int:
@@ -62,6 +62,7 @@ class StanceProcess:
         self._process: Any = None
         self._conn: Any = None
         self._ready = False   # the child has said its model is loaded
+        self._closed = False  # once closed, never started again (a late request must not leave a new child)
         self._lock = threading.Lock()
 
     @property
@@ -99,6 +100,8 @@ class StanceProcess:
     def _launch(self) -> None:
         if self._process is not None:
             return
+        if self._closed:
+            raise ModelError(f"the stance process for {self.path} was closed")
         check_model_dir(self.path)
         parent, child = self._context.Pipe()
         process = self._context.Process(
@@ -152,6 +155,7 @@ class StanceProcess:
         """End the child: with ``wait``, once it has finished the pairs it is classifying (at most 10 s);
         without, at once. An idle child (no request in flight) is stopped at once either way: it holds nothing
         to finish, and its interpreter's own shutdown would cost most of a second."""
+        self._closed = True   # a request still running in another thread fails instead of starting a child
         idle = self._lock.acquire(blocking=False)
         if idle:
             self._lock.release()
@@ -193,16 +197,31 @@ class StanceProcess:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM in the main thread for the duration of a block; they are delivered right after.
-    (The child inherits the held mask across exec and releases it first thing, in :func:`_serve`.)"""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+    """Hold Ctrl-C and SIGTERM for the duration of a block and deliver them right after, as they would have been.
+
+    Python runs signal handlers in the main thread whichever thread the system gave the signal to, so the
+    handlers themselves are swapped for ones that only take note (from the main thread; elsewhere a handler
+    cannot interrupt the block anyway)."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
+    pending: list[int] = []
+
+    def note(signum: int, frame: Any) -> None:
+        pending.append(signum)
+
+    previous = {signum: signal.signal(signum, note) for signum in _HELD_SIGNALS}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for got in pending[:1]:
+            held = previous[signal.Signals(got)]
+            if callable(held):
+                held(got, None)
+            elif held == signal.SIG_DFL:
+                signal.raise_signal(got)
 
 
 def _stop_resource_tracker() -> None:
@@ -219,8 +238,6 @@ def _stop_resource_tracker() -> None:
 def _serve(conn: Any, path: str, precision: str, gate: bool, device: str | None, threads: Any) -> None:
     """The child: load the model, then answer ``(pairs, batch_size)`` requests until ``None`` or EOF."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it then closes us
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD_SIGNALS)  # held by the parent while it started us
     import torch
 
     from quotes.stance.classifier import StanceClassifier
