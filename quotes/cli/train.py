@@ -85,7 +85,7 @@ def train(
     = _defaults.opposite_augment,
     relevance_quantile: Annotated[float, typer.Option(help=_help("relevance_quantile"), min=0.0, max=0.49)]
     = _defaults.relevance_quantile,
-    gate_data: Annotated[list[Path] | None, typer.Option(help=_help("gate_data"), exists=True, dir_okay=False,
+    gate_data: Annotated[list[Path] | None, typer.Option(help=_help("gate_data"), exists=True, dir_okay=False, metavar="FILE",
                                                          show_default=False)] = None,
     layers: Annotated[int, typer.Option(help=_help("layers"), min=0)] = _defaults.layers,
     split_layers: Annotated[int, typer.Option(help=_help("split_layers"), min=0)] = _defaults.split_layers,
