@@ -778,3 +778,14 @@ def test_importing_quotes_registers_the_auto_classes_when_transformers_loads(ove
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "MeanPoolingBertForSequenceClassification"
+
+
+def test_cli_train_fits_the_gate_on_its_own_file(tiny_base: Path, data_file: Path, tmp_path: Path) -> None:
+    gate_rows = write_jsonl(tmp_path / "gate.jsonl", ROWS[:2] + ROWS[3:5])   # 4 favor/against rows
+    out = tmp_path / "gated"
+    result = runner.invoke(app, ["train", str(data_file), "--base", str(tiny_base), "--out", str(out), "--epochs",
+                                 "1", "--max-length", "48", "--gate-data", str(gate_rows), "--no-bf16"])
+    assert result.exit_code == 0, result.output
+    config = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    assert config["gate"]["fitted_on"] == 4 and config["gate_threshold"] is not None
+    assert "gate.jsonl" in (out / "README.md").read_text(encoding="utf-8")
