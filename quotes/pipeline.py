@@ -125,10 +125,10 @@ class Pipeline:
 
     def extract_batch(self, batch: list[Article]) -> list[tuple[Article, list[Quote]]]:
         """Parse, detect and attribute: the quotes of a batch, without stance."""
-        docs = self.nlp.pipe((a.text for a in batch), batch_size=self.batch_size)
-        from quotes.attribute import attribute
+        from quotes.attribute import attribute  # the parse's modules: imported when a batch is parsed
         from quotes.detect import detect
 
+        docs = self.nlp.pipe((a.text for a in batch), batch_size=self.batch_size)
         return [(article, attribute(doc, article.id, detect(doc))) for article, doc in zip(batch, docs, strict=True)]
 
     def classify(self, results: list[tuple[Article, list[Quote]]]) -> list[tuple[Article, list[Quote]]]:

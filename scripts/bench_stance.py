@@ -37,10 +37,9 @@ from quotes.stance.classifier import (
     StanceClassifier,
     default_model_path,
     encode_pairs,
-    length_batches,
-    quiet_transformers,
 )
 from quotes.stance.data import example_pair, load_examples
+from quotes.stance.runtime import length_batches, quiet_transformers
 from quotes.stance.train import ID2LABEL, LABEL2ID, TrainingConfig, default_base_path, train
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -29,10 +29,10 @@ from quotes.stance.classifier import (
     ModelNotFoundError,
     StanceClassifier,
     default_model_path,
-    length_batches,
 )
 from quotes.stance.data import example_pair
 from quotes.stance.process import StanceProcess
+from quotes.stance.runtime import length_batches
 from quotes.stance.train import ID2LABEL, LABEL2ID, TrainingConfig, TrainingError, default_base_path, train
 from quotes.types import Topic
 

@@ -108,8 +108,7 @@ def train(
         epochs=epochs, lr=lr, head_lr=head_lr, batch_size=batch_size, max_length=max_length, seed=seed, warmup=warmup,
         weight_decay=weight_decay, label_smoothing=label_smoothing, none_augment=none_augment,
         opposite_augment=opposite_augment, relevance_quantile=relevance_quantile, gate_data=list(gate_data or []),
-        layers=layers,
-        split_layers=split_layers, one_way=one_way, threads=threads, bf16=bf16, overwrite=force,
+        layers=layers, split_layers=split_layers, one_way=one_way, threads=threads, bf16=bf16, overwrite=force,
     )
     if dev is None and not topics:
         err.print("[yellow]warning:[/] no --dev or --dev-topics: training without evaluation; "

@@ -6,7 +6,6 @@ Prediction is kept apart from applying results: :meth:`StanceClassifier.predict`
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -40,7 +39,7 @@ from quotes.stance.paths import (  # noqa: F401  (re-exported: the public API li
     resolve_precision,
 )
 from quotes.stance.relevance import RelevanceGate, read_gate_settings
-from quotes.stance.runtime import length_batches, quiet_transformers, to_precision  # noqa: F401
+from quotes.stance.runtime import length_batches, quiet_transformers, to_precision
 from quotes.types import STANCE_LABELS, Prediction, Stance, Topic  # noqa: F401  (Prediction: public here too)
 
 DEFAULT_MAX_LENGTH = 128
@@ -150,7 +149,8 @@ class StanceClassifier:
         gate_precision = resolve_precision("auto", torch.device(device).type) if precision == "int8" else precision
         relevance = (RelevanceGate.load(float(settings["threshold"]), precision=gate_precision, device=device)
                      if settings is not None else None)
-        classifier = cls(model, tokenizer, max_length=_saved_max_length(path), path=path, gate=relevance)
+        max_length = getattr(model.config, "max_seq_length", None) or _saved_max_length(path)
+        classifier = cls(model, tokenizer, max_length=max_length, path=path, gate=relevance)
         classifier.precision = precision
         return classifier
 
@@ -341,12 +341,8 @@ def to_prediction(probs: np.ndarray, relevance: float | None = None) -> Predicti
 
 
 def _saved_max_length(path: Path) -> int:
-    """The maximum length the model was trained with (``config.json``'s ``max_seq_length``, or an older folder's
-    ``training_args.json``), else the default."""
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        value = json.loads((path / "config.json").read_text(encoding="utf-8")).get("max_seq_length")
-        if isinstance(value, int) and value > 0:
-            return value
+    """The ``max_length`` a folder saved before :class:`~quotes.stance.modeling.StanceConfig` was trained with
+    (``training_args.json``), else the default."""
     try:
         value = json.loads((path / "training_args.json").read_text(encoding="utf-8")).get("max_length")
     except (OSError, ValueError, AttributeError):

@@ -101,6 +101,13 @@ class StanceConfig(BertConfig):
         self.gate_threshold = gate_threshold
         self.gate = gate
 
+    @classmethod
+    def from_bert(cls, config: BertConfig, **settings: Any) -> StanceConfig:
+        """A stance config with a BERT config's encoder settings (a base encoder's, or an older stance folder's
+        ``BertConfig`` with its ``pooling`` keys) and ``settings`` on top."""
+        encoder = {k: v for k, v in config.to_dict().items() if k not in {"model_type", "architectures"}}
+        return cls(**{**encoder, **settings})
+
 
 class MeanPoolingBertForSequenceClassification(BertPreTrainedModel):
     """BERT + attention-masked mean pooling + dropout + linear classifier; optionally split lower layers."""
@@ -248,8 +255,7 @@ def new_stance_model(base: Path, num_labels: int, id2label: dict[int, str],
     if (split or one_way_reading) and not isinstance(config, BertConfig):
         raise ValueError(f"split layers need a BERT-type base encoder; {base} is {config.model_type}")
     if isinstance(config, BertConfig):
-        settings = {k: v for k, v in config.to_dict().items() if k not in {"model_type", "architectures"}}
-        config = StanceConfig(**{**settings, POOLING_KEY: "mean", SPLIT_KEY: split, ONE_WAY_KEY: one_way_reading})
+        config = StanceConfig.from_bert(config, **{POOLING_KEY: "mean", SPLIT_KEY: split, ONE_WAY_KEY: one_way_reading})
         config.architectures = [MeanPoolingBertForSequenceClassification.__name__]
         return MeanPoolingBertForSequenceClassification.from_pretrained(str(base), config=config)
     return AutoModelForSequenceClassification.from_pretrained(str(base), config=config, ignore_mismatched_sizes=True)
@@ -271,7 +277,6 @@ def load_classifier_model(path: Path, **kwargs: Any) -> Any:
     if isinstance(config, StanceConfig):
         return MeanPoolingBertForSequenceClassification.from_pretrained(str(path), **kwargs)
     if getattr(config, POOLING_KEY, None) == "mean":   # saved before StanceConfig: a BertConfig with its keys
-        settings = {k: v for k, v in config.to_dict().items() if k != "model_type"}
-        return MeanPoolingBertForSequenceClassification.from_pretrained(str(path), config=StanceConfig(**settings),
+        return MeanPoolingBertForSequenceClassification.from_pretrained(str(path), config=StanceConfig.from_bert(config),
                                                                         **kwargs)
     return AutoModelForSequenceClassification.from_pretrained(str(path), **kwargs)

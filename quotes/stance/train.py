@@ -335,9 +335,10 @@ def train(
         TrainingArguments,
     )
 
-    from quotes.stance.classifier import StanceClassifier, quiet_transformers
+    from quotes.stance.classifier import StanceClassifier
     from quotes.stance.evaluate import evaluate_model
     from quotes.stance.modeling import new_stance_model
+    from quotes.stance.runtime import quiet_transformers
 
     class EpochLogCallback(EpochLog, TrainerCallback):
         pass
