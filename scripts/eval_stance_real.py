@@ -30,6 +30,24 @@ from build_news_dev import NEWS_TOPICS  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def statements_of(polnear: Path) -> dict[tuple[str, int, int], str]:
+    """What the classifier reads for every quote `quotes extract` finds, by (article, start, end)."""
+    articles = [a for _, r in read_paths([polnear]) for a in r.articles]
+    statements: dict[tuple[str, int, int], str] = {}
+    for article, quotes in Pipeline().run(articles):
+        for q in quotes:
+            span = q.statement or q.content
+            statements[(article.id, span.start, span.end)] = statement_text(q)
+    return statements
+
+
+def news_pairs(gold: list[dict], statements: dict[tuple[str, int, int], str]) -> list[tuple[dict, tuple[str, str]]]:
+    """The labelled news dev pairs whose statement was found again, as (gold record, (topic, statement))."""
+    phrases = {t[0]: t[1] for t in NEWS_TOPICS}
+    found = [(g, statements.get((g["article"], g["start"], g["end"]))) for g in gold]
+    return [(g, (phrases[g["topic_id"]], text)) for g, text in found if text is not None]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("polnear", type=Path)
@@ -39,21 +57,14 @@ def main() -> None:
     ap.add_argument("--output", "-o", type=Path, help="write the metrics here as JSON")
     args = ap.parse_args()
 
-    phrases = {t[0]: t[1] for t in NEWS_TOPICS}
     gold = [json.loads(line) for line in args.labels.open(encoding="utf-8") if line.strip()]
-    articles = [a for _, r in read_paths([args.polnear]) for a in r.articles]
-    statements: dict[tuple[str, int, int], str] = {}
-    for article, quotes in Pipeline().run(articles):
-        for q in quotes:
-            span = q.statement or q.content
-            statements[(article.id, span.start, span.end)] = statement_text(q)
-    rows = [(g, statements.get((g["article"], g["start"], g["end"]))) for g in gold]
-    missing = sum(text is None for _, text in rows)
-    rows = [(g, text) for g, text in rows if text is not None]
+    statements = statements_of(args.polnear)
+    rows = news_pairs(gold, statements)
+    missing = len(gold) - len(rows)
 
     model = args.model or default_model_path()
     classifier = StanceClassifier.load(model, precision=args.precision)
-    predictions = classifier.predict([(phrases[g["topic_id"]], text) for g, text in rows])
+    predictions = classifier.predict([pair for _, pair in rows])
     news = compute_metrics([g["label"] for g, _ in rows], [p.label for p in predictions],
                            [g["topic_id"] for g, _ in rows])
 
