@@ -16,6 +16,7 @@ evaluation data; ``scripts/eval_stance_real.py`` rebuilds the statements from th
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -27,6 +28,28 @@ LABELS = ("favor", "against", "none")
 # speech can take a stance on them, so their pairs are `none` by construction (343 of 345) and would only teach
 # the model that the topic's words mean `none`. They are measured in the dev split, never trained on.
 NOT_TRAINED = {"china_peace_plan"}
+# The reporting frames of scripts/build_ungdc_sample.py (``present``), read back to name each statement's speaker:
+# training pairs the statement with its own speaker as a `none` topic (``quotes train --speaker-augment``).
+FRAMES = (re.compile(r",” (?P<who>.+?) said\.$", re.S),
+          re.compile(r"^According to (?P<who>[^,]+(?:, [^,]+ of [^,]+)?), "),
+          re.compile(r"^(?P<who>.+?),? (?:said:|told the UN General Assembly:|said that|was quoted as saying that|"
+                     r"has been cited as saying:)"))
+HONORIFICS = re.compile(r"^(?:(?:Mr|Mrs|Ms|Dr|H\.E|Sir|Dame|His Highness|Her Highness|His Majesty|Her Majesty|"
+                        r"His Excellency|Her Excellency|Sheikh|Sheikha|Prince|Princess|King|Queen|Emir)\.? )+")
+
+
+def speaker_of(text: str) -> str | None:
+    """The speaker's name in a framed statement ("Mr. Heiko Maas, Federal Minister ... said: …" → "Heiko Maas");
+    None for "the representative of" a country or a frame not recognised."""
+    for frame in FRAMES:
+        m = frame.search(text)
+        if m:
+            who = m.group("who").strip().rstrip(",")
+            if who.lower().startswith("the representative of"):
+                return None
+            name = who.split(",")[0] if "," in who else who.split(" of ")[0]
+            return HONORIFICS.sub("", name).strip() or None
+    return None
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -84,7 +107,7 @@ def main() -> None:
         if p["id"] in labels and not (p["split"] == "train" and p["topic_id"] in NOT_TRAINED):
             out[p["split"]].append({
                 "id": p["id"], "text": p["text"], "previous_sentence": p["context"], "topic": p["topic"],
-                "topic_id": p["topic_id"], "label": labels[p["id"]], "speech": p["speech"],
+                "topic_id": p["topic_id"], "label": labels[p["id"]], "speaker": speaker_of(p["text"]), "speech": p["speech"],
                 "sentence_index": p["sentence_index"], "country": p["country"], "target": p["target"],
             })
     for split, rows in out.items():

@@ -12,6 +12,7 @@ from quotes.stance.data import (
     DataError,
     add_none_pairs,
     add_opposite_pairs,
+    add_speaker_pairs,
     format_pair,
     load_examples,
     load_split,
@@ -257,6 +258,28 @@ def test_none_pairs_pair_statements_with_other_topics() -> None:
     assert {r["topic"] for r in added} <= {"a ceasefire", "a sugar tax", "rent control"}
     assert list(add_none_pairs(data, 0.5, seed=1)) == list(augmented)
     assert add_none_pairs(data, 0.0) is data
+
+
+def test_speaker_pairs_pair_a_statement_with_its_own_speaker() -> None:
+    rows = [
+        {"text": "Jane Doe said the ceasefire must hold.", "topic": "a ceasefire", "topic_id": "ceasefire",
+         "label": "favor", "speaker": "Jane Doe"},
+        {"text": "The Green Party called the tax a disgrace.", "topic": "a sugar tax", "topic_id": "sugar",
+         "label": "against", "speaker": "The Green Party"},
+        {"text": "Greens said the Green Party plan works.", "topic": "the Green Party", "topic_id": "greens",
+         "label": "favor", "speaker": "Green Party spokesman"},
+        {"text": "Rents, he said, are rents.", "topic": "rent control", "topic_id": "rent", "label": "none",
+         "speaker": "John Roe"},
+        {"text": "Rents will fall.", "topic": "rent control", "topic_id": "rent", "label": "favor", "speaker": ""},
+    ]
+    data = records_to_dataset(rows)
+    added = list(add_speaker_pairs(data, 1.0, seed=3))[len(data):]
+    # favor/against statements with a speaker, not the speaker's own party, not the `none` one, not the anonymous
+    assert [(r["topic"], r["label"], r["text"]) for r in added] == [
+        ("Jane Doe", "none", rows[0]["text"]), ("The Green Party", "none", rows[1]["text"])]
+    assert add_speaker_pairs(data, 0.0) is data
+    half = list(add_speaker_pairs(records_to_dataset(rows * 50), 0.5, seed=3))
+    assert 20 <= len(half) - 250 <= 80
 
 
 def test_opposite_pairs_flip_the_topic_and_the_label() -> None:

@@ -81,6 +81,8 @@ def train(
     = _defaults.label_smoothing,
     none_augment: Annotated[float, typer.Option(help=_help("none_augment"), min=0.0, max=1.0)]
     = _defaults.none_augment,
+    speaker_augment: Annotated[float, typer.Option(help=_help("speaker_augment"), min=0.0, max=1.0)]
+    = _defaults.speaker_augment,
     opposite_augment: Annotated[float, typer.Option(help=_help("opposite_augment"), min=0.0, max=1.0)]
     = _defaults.opposite_augment,
     relevance_quantile: Annotated[float, typer.Option(help=_help("relevance_quantile"), min=0.0, max=0.49)]
@@ -107,7 +109,7 @@ def train(
         data=list(data), out=out or default_model_path(), base=base, dev=dev, dev_topics=topics,
         epochs=epochs, lr=lr, head_lr=head_lr, batch_size=batch_size, max_length=max_length, seed=seed, warmup=warmup,
         weight_decay=weight_decay, label_smoothing=label_smoothing, none_augment=none_augment,
-        opposite_augment=opposite_augment, relevance_quantile=relevance_quantile, gate_data=list(gate_data or []),
+        speaker_augment=speaker_augment, opposite_augment=opposite_augment, relevance_quantile=relevance_quantile, gate_data=list(gate_data or []),
         layers=layers, split_layers=split_layers, one_way=one_way, threads=threads, bf16=bf16, overwrite=force,
     )
     if dev is None and not topics:

@@ -141,7 +141,7 @@ def render_card(settings: dict[str, Any], metrics: dict[str, Any], base_name: st
         ["setting", "value"],
         [[k, f"{settings[k]:g}" if isinstance(settings[k], float) else settings[k]]
          for k in ("epochs", "lr", "head_lr", "batch_size", "max_length", "warmup", "weight_decay", "label_smoothing",
-                   "none_augment", "opposite_augment", "relevance_quantile", "layers", "split_layers", "one_way", "bf16", "seed")
+                   "none_augment", "speaker_augment", "opposite_augment", "relevance_quantile", "layers", "split_layers", "one_way", "bf16", "seed")
          if k in settings],
     )
     reading = _reading_section(settings)

@@ -289,6 +289,32 @@ def add_none_pairs(data: Dataset, ratio: float, seed: int = 0) -> Dataset:
     return records_to_dataset(rows)
 
 
+def add_speaker_pairs(data: Dataset, ratio: float, seed: int = 0) -> Dataset:
+    """Augment ``data`` with ``none`` examples whose topic is the statement's own speaker.
+
+    A speaker who attacks or defends something takes no stance on themselves by saying so, yet a classifier
+    trained only on (statement, topic) pairs where the named topic is the target learns that a name in a
+    critical sentence is its target: on real news it read "Clinton called half of Trump's supporters
+    deplorables" as against Clinton. For about ``ratio`` of the favor/against examples that name a speaker,
+    this adds the statement paired with the speaker's name, labelled ``none``. Examples whose topic shares
+    a content word with the speaker (a speaker on their own party or country) are left out. Deterministic
+    for a given ``seed``.
+    """
+    if ratio <= 0 or len(data) == 0 or "speaker" not in data.column_names:
+        return data
+    rng = random.Random(seed)
+    added: list[dict[str, str]] = []
+    for row in data:
+        speaker = (row.get("speaker") or "").strip()
+        if row["label"] == "none" or not speaker or rng.random() >= ratio:
+            continue
+        if _stems(speaker) & _stems(row["topic"]) or not _stems(speaker):
+            continue
+        added.append({**row, "id": f"{row['id']}+speaker", "topic": speaker, "topic_id": f"speaker:{speaker}",
+                      "label": "none"})
+    return records_to_dataset(list(data) + added) if added else data
+
+
 def add_opposite_pairs(data: Dataset, ratio: float, seed: int = 0) -> Dataset:
     """Augment ``data`` with topic-flipped copies: the statement paired with its ``opposite`` phrase and the
     opposite label (favor and against swap, none stays none).

@@ -22,6 +22,7 @@ from quotes.stance.card import write_card
 from quotes.stance.data import (
     add_none_pairs,
     add_opposite_pairs,
+    add_speaker_pairs,
     example_pair,
     label_counts,
     load_examples,
@@ -102,6 +103,12 @@ class TrainingConfig:
         default=0.2,
         metadata={"help": "Add this fraction of cross-topic 'none' pairs (a statement with another topic)."},
     )
+    speaker_augment: float = field(
+        default=0.0,
+        metadata={"help": "Add 'none' pairs of a statement with its own speaker's name as the topic, for this "
+                          "fraction of the favor/against examples that name a speaker (a speaker takes no stance "
+                          "on themselves by criticising or praising something else)."},
+    )
     opposite_augment: float = field(
         default=0.0,
         metadata={"help": "Add topic-flipped copies of this fraction of the examples that have an 'opposite' "
@@ -178,6 +185,8 @@ class TrainingConfig:
             problems.append(f"label smoothing must be in [0, 1), got {self.label_smoothing}")
         if not 0 <= self.none_augment <= 1:
             problems.append(f"none augmentation must be a fraction in [0, 1], got {self.none_augment}")
+        if not 0 <= self.speaker_augment <= 1:
+            problems.append(f"speaker augmentation must be a fraction in [0, 1], got {self.speaker_augment}")
         if not 0 <= self.opposite_augment <= 1:
             problems.append(f"opposite augmentation must be a fraction in [0, 1], got {self.opposite_augment}")
         if problems:
@@ -355,6 +364,7 @@ def train(
 
     flipped = add_opposite_pairs(train_raw, config.opposite_augment, seed=config.seed)
     train_data = add_none_pairs(flipped, config.none_augment, seed=config.seed)
+    train_data = add_speaker_pairs(train_data, config.speaker_augment, seed=config.seed)
     with quiet_transformers():
         tokenizer = AutoTokenizer.from_pretrained(str(base))
         try:
