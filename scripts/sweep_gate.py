@@ -38,6 +38,8 @@ def main() -> None:
     ap.add_argument("model", type=Path)
     ap.add_argument("data", type=Path, help="the shared data folder (polnear-dev.jsonl, vast-dev.jsonl)")
     ap.add_argument("--thresholds", type=float, nargs="+", default=[0.0, 0.108, 0.15, 0.2, 0.225, 0.25])
+    ap.add_argument("--confidences", type=float, nargs="+", default=[0.0],
+                    help="also sweep the least probability a favor/against label needs (below it: none)")
     args = ap.parse_args()
     classifier = StanceClassifier.load(args.model, gate=False)
     gate = RelevanceGate.load(precision=classifier.precision if classifier.precision != "int8" else "fp32")
@@ -53,17 +55,18 @@ def main() -> None:
     scored = {}
     for name, rows in sets.items():
         pairs = [pair for _, pair in rows]
-        labels = np.array(STANCE_LABELS)[classifier.predict_proba(pairs).argmax(axis=1)]
-        scored[name] = ([gold for gold, _ in rows], labels, gate.similarity(pairs))
-    for t in args.thresholds:
+        probs = classifier.predict_proba(pairs)
+        scored[name] = ([gold for gold, _ in rows], probs, gate.similarity(pairs))
+    for t, c in ((t, c) for t in args.thresholds for c in args.confidences):
         parts = []
-        for name, (gold, labels, sims) in scored.items():
-            gated = np.where(sims < t, "none", labels)
+        for name, (gold, probs, sims) in scored.items():
+            labels = np.array(STANCE_LABELS)[probs.argmax(axis=1)]
+            gated = np.where((sims < t) | (probs.max(axis=1) < c), "none", labels)
             if name == "off-topic":
                 parts.append(f"off-topic {np.mean(gated != 'none'):.2%}")
             else:
                 parts.append(f"{name} {compute_metrics(gold, list(gated))['macro_f1']:.3f}")
-        print(f"gate {t:.3f}: " + "  ".join(parts))
+        print(f"gate {t:.3f} confidence {c:.2f}: " + "  ".join(parts))
 
 
 if __name__ == "__main__":
