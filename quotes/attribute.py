@@ -9,6 +9,7 @@ continue the previous speaker where the context carries it.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
@@ -37,6 +38,12 @@ army military court parliament congress senate white house police embassy firm u
 """.split())
 ABBREVIATIONS = {"sen": "senator", "rep": "representative", "gov": "governor", "pres": "president",
                  "gen": "general", "lt": "lieutenant", "col": "colonel", "amb": "ambassador", "sec": "secretary"}
+# documents speak for whoever issued them: "the plan", "the statement", "the report"
+DOC_NOUNS = frozenset("""
+plan statement report document paper proposal letter memo memorandum release communique communiqué study
+survey analysis filing complaint lawsuit order ruling resolution declaration guidance blueprint
+""".split())
+ISSUE_VERBS = frozenset("issue publish release unveil present propose put file produce draft send post".split())
 NOT_SPEAKERS = frozenset({"TIME", "DATE", "CARDINAL", "PERCENT", "MONEY", "QUANTITY", "ORDINAL"})
 MALE_PRONOUNS = frozenset({"he", "him", "his", "himself"})
 FEMALE_PRONOUNS = frozenset({"she", "her", "hers", "herself"})
@@ -68,6 +75,8 @@ class Attributor:
         self.recent_speakers: list[str] = []
         self.last_speaker_at = -1
         self.quoted = Intervals([(m.start, m.end) for m in top_level(find_quote_marks(text_of(doc)))])
+        self.headlines = Intervals(headline_spans(text_of(doc)))
+        self.body_name_tokens: set[str] = set()
         self._index_entities()
         self.mention_starts = [m.start for m in self.mentions]   # in text order, as the entities come
         self._infer_gender()
@@ -77,14 +86,39 @@ class Attributor:
         return self.mentions[bisect_left(self.mention_starts, start):bisect_left(self.mention_starts, end)]
 
     # -- the entities of the article -------------------------------------------------------------
+    def in_headline(self, pos: int) -> bool:
+        return self.headlines.covers(pos)
+
+    def headline_name(self, name: str) -> str | None:
+        """A name read in a Title-Case headline, cut to the words the body also uses in names:
+        "Obama Says" → "Obama", "Hillary Clinton Drops" → "Hillary Clinton"; None when nothing is left."""
+        words = name.split()
+        k = 0
+        while k < len(words) and words[k].casefold().strip(".,’'") in self.body_name_tokens:
+            k += 1
+        return " ".join(words[:k]) or None
+
+    def is_dateline(self, ent: Span) -> bool:
+        """"WASHINGTON (AFP) –", "BEIJING --": a place opening a paragraph before an agency tag or a dash."""
+        text = text_of(self.doc)
+        line_start = text.rfind("\n", 0, ent.start_char) + 1
+        return not text[line_start:ent.start_char].strip() and bool(_DATELINE_TAIL.match(text, ent.end_char))
+
     def _index_entities(self) -> None:
+        for ent in ents(self.doc):
+            if ent.label_ in ENTITY_KIND and not self.in_headline(ent.start_char) and not self.is_dateline(ent):
+                self.body_name_tokens.update(t.casefold().strip(".,’'") for t in clean_name(ent.text).split())
         for ent in ents(self.doc):
             kind = ENTITY_KIND.get(ent.label_)
             if kind is None:
                 continue
             if ent.label_ == "NORP" and ent.root.dep_ in {"amod", "compound"}:
                 continue  # "Chinese leader": an adjective, not a speaker
-            name = clean_name(ent.text)
+            if self.is_dateline(ent):
+                continue
+            name = clean_name(ent.text, titles=kind == "person")
+            if name and self.in_headline(ent.start_char):
+                name = self.headline_name(name) or ""
             if not name:
                 continue
             descriptors = self._descriptors(ent)
@@ -201,28 +235,102 @@ class Attributor:
                     return Speaker(name, text_of(self.doc)[a_start:a_end], a_start, a_end, kind_a), 1.0
         # a named entity in the phrase (the one holding the head, else an appositive, else the last)
         found = [e for e in ents_overlapping_chars(self.doc, start, end)
-                 if e.label_ in ENTITY_KIND and not (e.label_ == "NORP" and e.root.dep_ in {"amod", "compound"})]
-        for child in source.children:
-            if child.dep_ == "appos":
-                found += [e for e in [ent_at(self.doc, child.i)] if e is not None and e.label_ == "PERSON"]
-        head_ent = next((e for e in found if e.start <= source.i < e.end), None) or (
-            next((e for e in found if e.label_ == "PERSON"), None))
+                 if e.label_ in ENTITY_KIND and not (e.label_ == "NORP" and e.root.dep_ in {"amod", "compound"})
+                 and not self.is_dateline(e)]
+        appos = [e for child in source.children if child.dep_ == "appos"
+                 for e in [ent_at(self.doc, child.i)] if e is not None and e.label_ == "PERSON"]
+        head_ent = next((e for e in found if e.start <= source.i < e.end), None) or next(iter(appos), None)
+        if head_ent is None and source.pos_ == "PROPN":   # "Kellyanne Conway" with only "Kellyanne" tagged
+            head_ent = next((e for e in found if e.label_ == "PERSON" and e.root.head.i == source.i
+                             and e.root.dep_ in {"compound", "flat"}), None)
         if head_ent is not None:
             kind = ENTITY_KIND[head_ent.label_]
-            name = clean_name(head_ent.text)
+            name = clean_name(head_ent.text, titles=kind == "person")
+            if self.in_headline(head_ent.start_char):
+                name = self.headline_name(name) or ""
+                if not name:
+                    return Speaker(_description_name(mention), mention, start, end, "unresolved"), 0.75
             if kind == "person":
                 name = self.names.canonical(name, self.recent_speakers)
             return Speaker(name, mention, start, end, kind), 1.0
-        # a description: "the president", "the ministry", "a spokesman for the Kremlin"
         head = source.lemma_.lower()
+        # something named after an entity is not that entity: "Trump aides", "the Clinton campaign",
+        # "Clinton's emails"; a document speaks for its issuer: "China's plan"
+        modifier = next((e for c in source.children if c.dep_ in {"compound", "poss", "nmod"}
+                         for e in [ent_at(self.doc, c.i)] if e is not None and e.label_ in ENTITY_KIND), None)
+        if modifier is not None and source.pos_ == "NOUN":
+            if head in DOC_NOUNS:
+                issuer = self._mention_at(modifier.start_char)
+                if issuer is not None:
+                    return Speaker(issuer.name, mention, start, end, issuer.kind), 0.85
+            if head in ORG_NOUNS:
+                owner = clean_name(modifier.text)
+                return Speaker(f"{owner} {source.text}", mention, start, end, "organization"), 0.9
+            return Speaker(_description_name(mention), mention, start, end, "unresolved"), 0.75
+        if head in DOC_NOUNS and source.pos_ == "NOUN":
+            issuer = self._resolve_document(source)
+            if issuer is not None:
+                return Speaker(issuer.name, mention, start, end, issuer.kind), 0.8
+            return Speaker(_description_name(mention), mention, start, end, "unresolved"), 0.75
+        # a description: "the president", "the ministry", "a spokesman for the Kremlin"
         if head in PERSON_NOUNS | ORG_NOUNS and source.tag_ in {"NN", "NNP"} \
                 and any(t.lower_ in {"the", "this", "that"} for t in source.lefts) \
                 and not any(c.dep_ in {"prep", "conj"} for c in source.children):
             target = self._resolve_description(head, start)
             if target is not None:
                 return Speaker(target.name, mention, start, end, target.kind), 0.85
-        kind_: SpeakerKind = "person" if head in PERSON_NOUNS else "organization" if head in ORG_NOUNS else "other"
-        return Speaker(_description_name(mention), mention, start, end, kind_), 0.75
+        if source.pos_ == "PROPN" and not self.in_headline(start):
+            # a proper noun the entity recogniser missed: a person the article names, or a name of its own
+            name = clean_name(mention)
+            canonical = self.names.canonical(name, self.recent_speakers)
+            if canonical in self.names.full:
+                return Speaker(canonical, mention, start, end, "person"), 0.9
+            words = name.split()
+            if len(words) >= 2 and all(w[:1].isupper() for w in words):
+                return Speaker(name, mention, start, end, "other"), 0.8
+        # a description or a common noun that names no one: kept as the mention, never a speaker
+        return Speaker(_description_name(mention), mention, start, end, "unresolved"), 0.75
+
+    def _mention_at(self, pos: int) -> _Mention | None:
+        """The indexed entity mention covering ``pos``; an organisation keeps the nationality before it
+        ("Chinese Foreign Ministry")."""
+        for m in self.mentions_in(pos - 200, pos + 1):
+            if m.start <= pos < m.end and m.kind in {"organization", "person", "place"}:
+                name = self.names.canonical(m.name, self.recent_speakers) if m.kind == "person" else m.name
+                if m.kind == "organization":
+                    span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
+                    before = ent_at(self.doc, span.start - 1) if span is not None and span.start > 0 else None
+                    if before is not None and before.label_ == "NORP" and before.end == span.start:
+                        name = f"{before.text} {name}"
+                return _Mention(m.start, m.end, name, m.kind, m.descriptors, m.gender, m.subject)
+        return None
+
+    def _resolve_document(self, source: Token) -> _Mention | None:
+        """The issuer of "the plan": the entity that an earlier document noun of the last few sentences names
+        ("a Chinese Foreign Ministry guidance document", "a plan from the ministry") or that issued it
+        ("the ministry published a plan")."""
+        sent = sent_of(self.doc, source.i)
+        lo = max(0, sent.start - 80)
+        for t in reversed(self.doc[lo:source.i]):
+            if t.lemma_.lower() not in DOC_NOUNS or t.pos_ != "NOUN":
+                continue
+            holders = [c for c in t.children if c.dep_ in {"compound", "poss", "nmod"}]
+            holders += [p for c in t.children if c.dep_ == "prep" and c.lower_ in {"from", "by", "of"}
+                        for p in c.children if p.dep_ == "pobj"]
+            for h in holders:
+                ent = ent_at(self.doc, h.i)
+                if ent is not None and ent.label_ in {"ORG", "PERSON", "GPE"}:
+                    m = self._mention_at(ent.start_char)
+                    if m is not None:
+                        return m
+            if t.dep_ == "dobj" and t.head.lemma_.lower() in ISSUE_VERBS:
+                for subj in (c for c in t.head.children if c.dep_ in {"nsubj", "nsubjpass"}):
+                    ent = ent_at(self.doc, subj.i)
+                    if ent is not None and ent.label_ in {"ORG", "PERSON", "GPE"}:
+                        m = self._mention_at(ent.start_char)
+                        if m is not None:
+                            return m
+        return None
 
     def _resolve_pronoun(self, pronoun: str, pos: int) -> _Mention | None:
         if pronoun in MALE_PRONOUNS | FEMALE_PRONOUNS:
@@ -310,6 +418,25 @@ def attribute(doc: Doc, article_id: str, candidates: list[Candidate]) -> list[Qu
             attributor.recent_speakers.append(speaker.name)
             attributor.last_speaker_at = cand.start
     return quotes
+
+
+_DATELINE_TAIL = re.compile(r"\s*(?:\([A-Z][A-Za-z.]*\)\s*)?(?:[-–—]|--)")
+_SMALL_WORDS = frozenset("a an the of in on at to for and or but by with from as is vs via".split())
+
+
+def headline_spans(text: str) -> list[tuple[int, int]]:
+    """Lines written in Title Case ("Hillary Clinton Drops Out Of Event"): headlines, wherever they stand.
+    Their capitalised words are not names."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        words = [w for w in re.findall(r"[^\W\d_][\w’'-]*", line) if w.casefold() not in _SMALL_WORDS]
+        stripped = line.strip()
+        if len(words) >= 3 and not stripped.endswith((".", "?”", ".”", '."', ":")) \
+                and sum(w[0].isupper() for w in words) >= 0.85 * len(words) and not stripped.isupper():
+            spans.append((pos, pos + len(line)))
+        pos += len(line)
+    return spans
 
 
 def _description_name(mention: str) -> str:

@@ -35,15 +35,20 @@ rudy corey jared rand lindsey jim tom dan matt nick scott gary frank larry harry
 """.split())
 
 _SPACES = re.compile(r"\s+")
+_AGENCY = re.compile(r"\s*\((?:AP|AFP|Reuters|UPI|dpa|ANI|PTI|IANS|Xinhua|TASS)\)|^\d{1,2}:\d{2}\s*[ap]\.?m\.?\s*",
+                     re.IGNORECASE)
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 
 
-def clean_name(text: str) -> str:
-    """Strip determiners, titles, nationality-free honorifics and possessives from a name mention."""
+def clean_name(text: str, titles: bool = True) -> str:
+    """Strip determiners, titles (when ``titles``: a person's name), agency tags and possessives from a name
+    mention."""
     text = _SPACES.sub(" ", text.replace("\u00a0", " ")).strip(" ,.;:\"'“”‘’()")
+    text = _AGENCY.sub("", text).strip(" ,.;:-–—")
     text = _POSSESSIVE.sub("", text)
     tokens = text.split(" ")
-    while len(tokens) > 1 and (tokens[0].lower().rstrip(".") in TITLES or tokens[0].lower() in {"the", "a", "an"}):
+    while len(tokens) > 1 and ((titles and tokens[0].lower().rstrip(".") in TITLES)
+                               or tokens[0].lower() in {"the", "a", "an"}):
         tokens = tokens[1:]
     name = " ".join(tokens)
     if name.isupper() and len(name) > 3:

@@ -317,7 +317,7 @@ class Store:
                          sp.start if sp else None, sp.end if sp else None, q.confidence))
                     stance_rows.extend((cur.lastrowid, topic, s.label, s.score, model, s.relevance)
                                        for topic, s in q.stance.items())
-                    if sp:
+                    if sp and sp.kind != "unresolved":
                         forms.add((sp.name, sp.kind, sp.name))
                         if is_name_form(sp.mention):
                             forms.add((sp.name, sp.kind, " ".join(sp.mention.split())))
@@ -327,6 +327,11 @@ class Store:
                                  {(n, k) for n, k, _ in forms})
                 conn.executemany("INSERT OR IGNORE INTO name_forms VALUES (?, ?, ?)", forms)
             self._relink(conn, self.aliases)
+            # the new quotes of names the store already linked: _relink only touches names whose link changed
+            for article, *_ in items:
+                conn.execute("""UPDATE quotes SET speaker_id = (SELECT n.speaker_id FROM names n
+                                    WHERE n.name = quotes.speaker_name AND n.kind = quotes.speaker_kind)
+                                WHERE article_id = ? AND speaker_name IS NOT NULL""", (article.id,))
 
     def relink(self, aliases: Aliases | None = None) -> bool:
         """Re-link speakers with ``aliases`` (default: the store's); return True if anything changed.
