@@ -25,7 +25,7 @@ from quotes.types import Span as TextSpan
 ENTITY_KIND: dict[str, SpeakerKind] = {"PERSON": "person", "ORG": "organization", "NORP": "organization",
                                        "GPE": "place", "LOC": "place", "FAC": "place"}
 PERSON_NOUNS = frozenset("""
-president minister leader official spokesman spokeswoman spokesperson senator governor mayor candidate
+president minister leader official businessman businesswoman billionaire mogul spokesman spokeswoman spokesperson senator governor mayor candidate
 nominee chairman chairwoman chair secretary ambassador diplomat general commander chief director adviser
 advisor aide analyst expert economist professor doctor lawyer attorney judge source sources officer man
 woman resident voter supporter critic activist lawmaker congressman congresswoman premier chancellor king
@@ -97,6 +97,11 @@ class Attributor:
         while k < len(words) and words[k].casefold().strip(".,’'") in self.body_name_tokens:
             k += 1
         return " ".join(words[:k]) or None
+
+    def is_person_surname(self, name: str) -> bool:
+        """One word that ends a person's name in this article."""
+        low = name.casefold()
+        return " " not in name and any(f.split()[-1].casefold() == low for f in self.names.full if " " in f)
 
     def is_dateline(self, ent: Span) -> bool:
         """"WASHINGTON (AFP) –", "BEIJING --": a place opening a paragraph before an agency tag or a dash."""
@@ -250,6 +255,8 @@ class Attributor:
                 name = self.headline_name(name) or ""
                 if not name:
                     return Speaker(_description_name(mention), mention, start, end, "unresolved"), 0.75
+            if kind != "person" and self.is_person_surname(name):
+                kind = "person"   # "DuVernay" tagged as an organisation where the article names Ava DuVernay
             if kind == "person":
                 name = self.names.canonical(name, self.recent_speakers)
             return Speaker(name, mention, start, end, kind), 1.0
@@ -277,13 +284,15 @@ class Attributor:
                 and any(t.lower_ in {"the", "this", "that"} for t in source.lefts) \
                 and not any(c.dep_ in {"prep", "conj"} for c in source.children):
             target = self._resolve_description(head, start)
+            if target is None and head in PERSON_NOUNS and any(c.dep_ in {"compound", "amod"} for c in source.lefts):
+                target = self._main_person(start)   # "the GOP nominee", "the New York businessman"
             if target is not None:
                 return Speaker(target.name, mention, start, end, target.kind), 0.85
         if source.pos_ == "PROPN" and not self.in_headline(start):
             # a proper noun the entity recogniser missed: a person the article names, or a name of its own
             name = clean_name(mention)
             canonical = self.names.canonical(name, self.recent_speakers)
-            if canonical in self.names.full:
+            if canonical in self.names.full or self.is_person_surname(name):
                 return Speaker(canonical, mention, start, end, "person"), 0.9
             words = name.split()
             if len(words) >= 2 and all(w[:1].isupper() for w in words):
@@ -360,6 +369,22 @@ class Attributor:
         m = best[1]
         name = self.names.canonical(m.name, self.recent_speakers) if m.kind == "person" else m.name
         return _Mention(m.start, m.end, name, m.kind, m.descriptors, m.gender, m.subject)
+
+    def _main_person(self, pos: int) -> _Mention | None:
+        """The person the article is about so far: named at least three times before ``pos`` and twice as
+        often as anyone else."""
+        counts: dict[str, int] = {}
+        last: dict[str, _Mention] = {}
+        for m in self.mentions_in(0, pos):
+            if m.kind == "person":
+                name = self.names.canonical(m.name)
+                counts[name] = counts.get(name, 0) + 1
+                last[name] = m
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        if not ranked or ranked[0][1] < 3 or (len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]):
+            return None
+        m = last[ranked[0][0]]
+        return _Mention(m.start, m.end, ranked[0][0], m.kind, m.descriptors, m.gender, m.subject)
 
     def _resolve_description(self, head: str, pos: int) -> _Mention | None:
         for m in reversed(self.mentions):

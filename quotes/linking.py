@@ -284,6 +284,8 @@ def link_names(names: Iterable[tuple[str, str, int]], aliases: Aliases | None = 
         if not roots:
             continue
         ranked = roots.most_common(2)
+        if ranked[0][1] * 10 < weight[key]:
+            continue   # a full name seen once against a surname used many times: not enough evidence
         if len(ranked) == 1 or ranked[0][1] >= 3 * ranked[1][1]:
             target = ranked[0][0]
             parent[key] = target

@@ -82,10 +82,16 @@ class NameIndex:
         if not name:
             return
         toks = _tokens(name)
-        # a longer form absorbs an earlier shorter one: "Xi" then "Xi Jinping"
+        # a longer form absorbs an earlier shorter one: "Xi" then "Xi Jinping"; but a middle initial does not
+        # make a name fuller: "Loretta Lynch" stays the name of "Loretta E. Lynch"
         for k, other in enumerate(self.full):
             other_toks = _tokens(other)
-            if set(other_toks) < set(toks) and _compatible(other_toks, toks):
+            if _plain(other_toks) == toks and len(other_toks) > len(toks):
+                self.full[k] = name
+                if other in self.gender:
+                    self.gender.setdefault(name, self.gender.pop(other))
+                break
+            if set(other_toks) < set(toks) and _compatible(other_toks, toks) and _plain(toks) != other_toks:
                 self.full[k] = name
                 if other in self.gender:
                     self.gender.setdefault(name, self.gender.pop(other))
@@ -111,6 +117,11 @@ class NameIndex:
                 if r in matches:
                     return r
         return name
+
+
+def _plain(toks: list[str]) -> list[str]:
+    """The tokens without single-letter middle initials."""
+    return [t for k, t in enumerate(toks) if len(t) > 1 or k in (0, len(toks) - 1)]
 
 
 def _compatible(short: list[str], long: list[str]) -> bool:

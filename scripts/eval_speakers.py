@@ -13,7 +13,8 @@ run carries the store's names::
 It prints, for the ``--top`` entities with most gold quotes: the store names their quotes are under, purity
 (share of the entity's gold quotes under its most used name; a quote with no speaker or an unresolved one
 counts against it), names per entity, whether the most used name is the plain full name (the gold entity
-name), and precision (of the store's quotes under that name, the share the gold set gives the entity). Then
+name), and precision (of the store's quotes under the entity's own name, the share the gold set gives the
+entity; its own name is its most used name that no larger entity uses most). Then
 the totals the targets of issue 13 name, and any speaker name in the store that carries a headline word,
 a dateline or a possessive.
 """
@@ -71,6 +72,7 @@ def main() -> int:
         for k, (_, _, name) in enumerate(qs):
             under[name][entity_of.get((art, k))] += 1
     ranked = sorted(names, key=lambda e: (-sum(names[e].values()), e))[:args.top]
+    claimed: set[str | None] = set()   # a store name is the name of the larger entity that uses it most
     print(f"{'entity':24} {'n':>4} {'purity':>6} {'names':>5} {'plain':>5} {'prec':>5}  names (quotes)")
     tot = top_total = prec_num = prec_den = n_names = plain = 0
     for ent in ranked:
@@ -78,8 +80,10 @@ def main() -> int:
         n = sum(c.values())
         named = Counter({k: v for k, v in c.items() if k is not None and k != "(quote not found)"})
         top, top_n = named.most_common(1)[0] if named else (None, 0)
-        theirs = under[top][ent] if top else 0
-        given = sum(under[top].values()) if top else 0
+        own = next((k for k, _ in named.most_common() if k not in claimed), None)
+        claimed.add(own)
+        theirs = under[own][ent] if own else 0
+        given = sum(under[own].values()) if own else 0
         tot += n
         top_total += top_n
         prec_num += theirs
