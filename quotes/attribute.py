@@ -111,8 +111,8 @@ class Attributor:
 
     def _index_entities(self) -> None:
         for ent in ents(self.doc):
-            if ent.label_ in ENTITY_KIND and not self.in_headline(ent.start_char) and not self.is_dateline(ent):
-                self.body_name_tokens.update(t.casefold().strip(".,’'") for t in clean_name(ent.text).split())
+            if ent.label_ in ENTITY_KIND and not self.in_headline(ent.end_char - 1) and not self.is_dateline(ent):
+                self.body_name_tokens.update(t.casefold().strip(".,’'") for t in clean_name(_last_line(ent.text)).split())
         for ent in ents(self.doc):
             kind = ENTITY_KIND.get(ent.label_)
             if kind is None:
@@ -121,7 +121,7 @@ class Attributor:
                 continue  # "Chinese leader": an adjective, not a speaker
             if self.is_dateline(ent):
                 continue
-            name = clean_name(ent.text, titles=kind == "person")
+            name = clean_name(_last_line(ent.text), titles=kind == "person")
             if name and self.in_headline(ent.start_char):
                 name = self.headline_name(name) or ""
             if not name:
@@ -250,7 +250,7 @@ class Attributor:
                              and e.root.dep_ in {"compound", "flat"}), None)
         if head_ent is not None:
             kind = ENTITY_KIND[head_ent.label_]
-            name = clean_name(head_ent.text, titles=kind == "person")
+            name = clean_name(_last_line(head_ent.text), titles=kind == "person")
             if self.in_headline(head_ent.start_char):
                 name = self.headline_name(name) or ""
                 if not name:
@@ -462,6 +462,11 @@ def headline_spans(text: str) -> list[tuple[int, int]]:
             spans.append((pos, pos + len(line)))
         pos += len(line)
     return spans
+
+
+def _last_line(text: str) -> str:
+    """An entity the recogniser ran across a line break ("… Gala\n\nMarta Lindqvist") is its last line."""
+    return text.rsplit("\n", 1)[-1]
 
 
 def _description_name(mention: str) -> str:

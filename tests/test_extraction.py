@@ -159,3 +159,47 @@ def test_broken_quote_marks_never_lose_the_article(pipeline: Pipeline) -> None:
             "Later, the finance minister said the budget would be balanced by 2027.")
     q = find(run(pipeline, text), "the budget would be balanced")
     assert q.speaker is not None and q.speaker.name == "the finance minister"
+
+
+# -- names that are names; unresolved is not a speaker (issue 13) --------------------------------------
+SPEAKERS = [
+    # a Title-Case headline's words are not part of a name
+    ("Sarah Mitchell Drops Out Of Charity Gala\n\nSarah Mitchell spoke on Monday. Mitchell said she was "
+     "sorry to miss the event.", "she was sorry", "Sarah Mitchell", "person"),
+    ("Lindqvist Says Museum Will Heal A Nation\n\nMayor Marta Lindqvist opened the museum on Friday. "
+     "She said the museum would heal the nation.", "", "", ""),
+    # a dateline with an agency tag is not the speaker
+    ("OSLO (AFP) – The Nordic Herald reported on Monday, saying the talks had collapsed.",
+     "the talks had collapsed", "Nordic Herald", "organization"),
+    # groups named after a person are not that person
+    ("Lindqvist aides said the debate went well.", "the debate went well", "Lindqvist aides", "unresolved"),
+    ("The Lindqvist campaign said it was confident of victory.", "it was confident", "Lindqvist campaign",
+     "organization"),
+    ("Marta Lindqvist's emails said the deal was dead.", "the deal was dead", "Marta Lindqvist's emails",
+     "unresolved"),
+    # descriptions and common nouns that name no one
+    ("Experts said the economy would slow down next year.", "the economy would slow", "Experts", "unresolved"),
+    # a document speaks for whoever issued it, when the article says so
+    ("The Finance Ministry published a plan on Friday. The plan calls for lower taxes on small firms.",
+     "lower taxes on small firms", "Finance Ministry", "organization"),
+    ("Described in a Danish Finance Ministry guidance document last week, the plan also criticizes new tariffs.",
+     "new tariffs", "Danish Finance Ministry", "organization"),
+    ("The plan calls for lower taxes on small firms.", "lower taxes on small firms", "the plan", "unresolved"),
+]
+
+
+@pytest.mark.parametrize(("text", "fragment", "speaker", "kind"), SPEAKERS)
+def test_speaker_names_are_names(pipeline: Pipeline, text: str, fragment: str, speaker: str, kind: str) -> None:
+    quotes = run(pipeline, text)
+    if not fragment:   # no speaker name carries a headline word
+        assert not any(q.speaker and "Says" in q.speaker.name for q in quotes)
+        return
+    q = find(quotes, fragment)
+    assert q.speaker is not None and (q.speaker.name, q.speaker.kind) == (speaker, kind), q.speaker
+
+
+def test_plain_name_wins_over_a_middle_initial(pipeline: Pipeline) -> None:
+    text = ("Attorney General Marta E. Lindqvist spoke on Monday. Marta Lindqvist said the office would "
+            "hire more prosecutors.")
+    q = find(run(pipeline, text), "the office would hire")
+    assert q.speaker is not None and q.speaker.name == "Marta Lindqvist"
