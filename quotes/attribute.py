@@ -258,7 +258,8 @@ class Attributor:
             if kind != "person" and self.is_person_surname(name):
                 kind = "person"   # "DuVernay" tagged as an organisation where the article names Ava DuVernay
             if kind == "person":
-                name = self.names.canonical(name, self.recent_speakers)
+                honorific = title_gender(text_of(self.doc)[max(0, head_ent.start_char - 12):head_ent.end_char])
+                name = self.names.canonical(name, self.recent_speakers, honorific)
             return Speaker(name, mention, start, end, kind), 1.0
         head = source.lemma_.lower()
         # something named after an entity is not that entity: "Trump aides", "the Clinton campaign",

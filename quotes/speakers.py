@@ -104,12 +104,17 @@ class NameIndex:
         if gender:
             self.gender.setdefault(name, gender)
 
-    def canonical(self, name: str, recent: list[str] | None = None) -> str:
-        """The fullest form of ``name``; among several ("Clinton"), the most recently used one."""
+    def canonical(self, name: str, recent: list[str] | None = None, gender: str | None = None) -> str:
+        """The fullest form of ``name``; among several ("Clinton"), the one of the ``gender`` an honorific
+        gives ("Mr. Obama"), else the most recently used one."""
         toks = set(_tokens(name))
         if not toks:
             return name
         matches = [f for f in self.full if toks <= set(_tokens(f))]
+        if len(matches) > 1 and gender:
+            same = [f for f in matches if self.gender.get(f) == gender]
+            if len(same) == 1:
+                return same[0]
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1 and recent:

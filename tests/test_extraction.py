@@ -203,3 +203,10 @@ def test_plain_name_wins_over_a_middle_initial(pipeline: Pipeline) -> None:
             "hire more prosecutors.")
     q = find(run(pipeline, text), "the office would hire")
     assert q.speaker is not None and q.speaker.name == "Marta Lindqvist"
+
+
+def test_an_honorific_picks_the_person_of_a_shared_surname(pipeline: Pipeline) -> None:
+    text = ("Daniel Okafor and his wife, Grace Okafor, visited the clinic. Mrs. Okafor said the staff were kind. "
+            "Mr. Okafor said the clinic needed more beds.")
+    q = find(run(pipeline, text), "needed more beds")
+    assert q.speaker is not None and q.speaker.name == "Daniel Okafor"
