@@ -82,25 +82,39 @@ class NameIndex:
         if not name:
             return
         toks = _tokens(name)
-        # a longer form absorbs an earlier shorter one: "Xi" then "Xi Jinping"; but a middle initial does not
-        # make a name fuller: "Loretta Lynch" stays the name of "Loretta E. Lynch"
+        gender = gender or title_gender(name)
+
+        def compatible_gender(other: str) -> bool:   # "Mr. Okafor" is not "Grace Okafor"
+            return not gender or self.gender.get(other, gender) == gender
+
+        def replace(k: int, other: str) -> None:
+            self.full[k] = name
+            if other in self.gender:
+                self.gender.setdefault(name, self.gender.pop(other))
+
+        # a middle initial does not make a name fuller: "Loretta Lynch" is the name of "Loretta E. Lynch"
         for k, other in enumerate(self.full):
             other_toks = _tokens(other)
-            if _plain(other_toks) == toks and len(other_toks) > len(toks):
-                self.full[k] = name
-                if other in self.gender:
-                    self.gender.setdefault(name, self.gender.pop(other))
-                break
-            if set(other_toks) < set(toks) and _compatible(other_toks, toks) and _plain(toks) != other_toks:
-                self.full[k] = name
-                if other in self.gender:
-                    self.gender.setdefault(name, self.gender.pop(other))
-                break
-            if set(toks) <= set(other_toks):
-                name = other
+            if _plain(other_toks) == toks and len(other_toks) > len(toks) and compatible_gender(other):
+                replace(k, other)
                 break
         else:
-            self.full.append(name)
+            # a short form of known names adds nothing ("Clinton" of "Hillary Clinton"); it tells the gender of
+            # the one name it can be
+            holders = [o for o in self.full if set(toks) <= set(_tokens(o)) and compatible_gender(o)]
+            if holders:
+                if len(holders) == 1 and gender:
+                    self.gender.setdefault(holders[0], gender)
+                return
+            # a longer form absorbs an earlier shorter one: "Xi" then "Xi Jinping"
+            for k, other in enumerate(self.full):
+                other_toks = _tokens(other)
+                if set(other_toks) < set(toks) and _compatible(other_toks, toks) and _plain(toks) != other_toks \
+                        and compatible_gender(other):
+                    replace(k, other)
+                    break
+            else:
+                self.full.append(name)
         if gender:
             self.gender.setdefault(name, gender)
 
