@@ -51,8 +51,8 @@ def clean_name(text: str, titles: bool = True) -> str:
                                or tokens[0].lower() in {"the", "a", "an"}):
         tokens = tokens[1:]
     name = " ".join(tokens)
-    if name.isupper() and len(name) > 3:
-        name = name.title()          # transcripts: "PENCE" -> "Pence"
+    if titles and name.isupper() and len(name) > 3:
+        name = name.title()          # transcripts: "PENCE" -> "Pence"; not "NAACP"
     return name
 
 

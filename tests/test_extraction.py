@@ -177,6 +177,8 @@ SPEAKERS = [
      "organization"),
     ("Marta Lindqvist's emails said the deal was dead.", "the deal was dead", "Marta Lindqvist's emails",
      "unresolved"),
+    # an acronym stays an acronym (transcript names in capitals are people: "PENCE:" is Pence)
+    ("The NAACP said the ruling was unjust.", "the ruling was unjust", "NAACP", "organization"),
     # descriptions and common nouns that name no one
     ("Experts said the economy would slow down next year.", "the economy would slow", "Experts", "unresolved"),
     # a document speaks for whoever issued it, when the article says so
