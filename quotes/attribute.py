@@ -266,6 +266,8 @@ class Attributor:
         # "Clinton's emails"; a document speaks for its issuer: "China's plan"
         modifier = next((e for c in source.children if c.dep_ in {"compound", "poss", "nmod"}
                          for e in [ent_at(self.doc, c.i)] if e is not None and e.label_ in ENTITY_KIND), None)
+        if modifier is not None and modifier.label_ != "PERSON" and head in PERSON_NOUNS:
+            modifier = None   # "the Green nominee", "a Pentagon spokesman": a description of a person
         if modifier is not None and source.pos_ == "NOUN":
             if head in DOC_NOUNS:
                 issuer = self._mention_at(modifier.start_char)
@@ -284,9 +286,13 @@ class Attributor:
         if head in PERSON_NOUNS | ORG_NOUNS and source.tag_ in {"NN", "NNP"} \
                 and any(t.lower_ in {"the", "this", "that"} for t in source.lefts) \
                 and not any(c.dep_ in {"prep", "conj"} for c in source.children):
-            target = self._resolve_description(head, start)
+            # capitalised modifiers must fit: "the Democratic nominee" is not "Republican nominee Donald Trump"
+            words = [c.text for c in source.lefts if c.dep_ in {"compound", "amod"} and c.text[:1].isupper()]
+            target = self._resolve_description(head, start, words)
             if target is None and head in PERSON_NOUNS and any(c.dep_ in {"compound", "amod"} for c in source.lefts):
-                target = self._main_person(start)   # "the GOP nominee", "the New York businessman"
+                # "the GOP nominee", "the New York businessman": the person the article is about, when the
+                # article also calls them so ("GOP nominee Donald Trump")
+                target = self._main_person(start, words)
             if target is not None:
                 return Speaker(target.name, mention, start, end, target.kind), 0.85
         if source.pos_ == "PROPN" and not self.in_headline(start):
@@ -371,9 +377,9 @@ class Attributor:
         name = self.names.canonical(m.name, self.recent_speakers) if m.kind == "person" else m.name
         return _Mention(m.start, m.end, name, m.kind, m.descriptors, m.gender, m.subject)
 
-    def _main_person(self, pos: int) -> _Mention | None:
+    def _main_person(self, pos: int, words: list[str]) -> _Mention | None:
         """The person the article is about so far: named at least three times before ``pos`` and twice as
-        often as anyone else."""
+        often as anyone else, with each of ``words`` just before one of those mentions."""
         counts: dict[str, int] = {}
         last: dict[str, _Mention] = {}
         for m in self.mentions_in(0, pos):
@@ -384,12 +390,19 @@ class Attributor:
         ranked = sorted(counts.items(), key=lambda kv: -kv[1])
         if not ranked or ranked[0][1] < 3 or (len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]):
             return None
+        text = text_of(self.doc)
+        before = " ".join(text[max(0, m.start - 60):m.start] for m in self.mentions_in(0, pos)
+                          if m.kind == "person" and self.names.canonical(m.name) == ranked[0][0])
+        if not all(re.search(rf"\b{re.escape(w)}\b", before) for w in words):
+            return None
         m = last[ranked[0][0]]
         return _Mention(m.start, m.end, ranked[0][0], m.kind, m.descriptors, m.gender, m.subject)
 
-    def _resolve_description(self, head: str, pos: int) -> _Mention | None:
+    def _resolve_description(self, head: str, pos: int, words: list[str] | None = None) -> _Mention | None:
+        text = text_of(self.doc)
         for m in reversed(self.mentions):
-            if m.start < pos and head in m.descriptors:
+            if m.start < pos and head in m.descriptors and all(
+                    re.search(rf"\b{re.escape(w)}\b", text[max(0, m.start - 60):m.end]) for w in words or ()):
                 name = self.names.canonical(m.name, self.recent_speakers) if m.kind == "person" else m.name
                 return _Mention(m.start, m.end, name, m.kind, m.descriptors, m.gender, m.subject)
         return None

@@ -221,3 +221,21 @@ def test_a_man_and_a_woman_sharing_a_surname_stay_two_people(pipeline: Pipeline)
     assert q.speaker is not None and q.speaker.name == "Okafor"
     q = find(run(pipeline, text), "the staff were proud")
     assert q.speaker is not None and q.speaker.name == "Sarah Okafor"
+
+
+@pytest.mark.parametrize(("description", "speaker"), [("The Green nominee", "Marta Lindqvist"),
+                                                      ("The Labour nominee", "the Labour nominee")])
+def test_a_description_names_the_main_person_only_as_the_article_does(pipeline: Pipeline, description: str,
+                                                                       speaker: str) -> None:
+    text = ("Green nominee Marta Lindqvist toured the harbour. Marta Lindqvist met fishermen. Lindqvist spoke "
+            "with dock workers, and Lindqvist visited a school. Her rival, Tom Berg, stayed home. "
+            f"{description} said the harbour needed new cranes.")
+    q = find(run(pipeline, text), "the harbour needed new cranes")
+    assert q.speaker is not None and q.speaker.name == speaker, q.speaker
+
+
+def test_a_description_with_a_party_is_not_the_other_partys_nominee(pipeline: Pipeline) -> None:
+    text = ("Green nominee Marta Lindqvist toured the harbour. Labour nominee Tom Berg stayed home. "
+            "Later, the Green nominee said the harbour needed new cranes.")
+    q = find(run(pipeline, text), "the harbour needed new cranes")
+    assert q.speaker is not None and q.speaker.name == "Marta Lindqvist", q.speaker
