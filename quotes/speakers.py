@@ -40,11 +40,27 @@ _AGENCY = re.compile(r"\s*\((?:AP|AFP|Reuters|UPI|dpa|ANI|PTI|IANS|Xinhua|TASS)\
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 
 
+NAME_PARTICLES = frozenset("of for and on the de da del della der di du la le van von bin ibn al el y & -".split())
+
+
+def trim_name(text: str) -> str:
+    """Cut a name where the words stop being a name: the recogniser's "Trump accused Holt of being a" is
+    "Trump"; "Bank of America", "Commission on Presidential Debates", "Ursula von der Leyen" keep theirs."""
+    words = text.split()
+    k = 0
+    while k < len(words) and (not words[k][:1].isalpha() or words[k][:1].isupper()
+                              or words[k].casefold() in NAME_PARTICLES):
+        k += 1
+    while k > 1 and words[k - 1].casefold() in NAME_PARTICLES:
+        k -= 1
+    return " ".join(words[:k]) if k else text
+
+
 def clean_name(text: str, titles: bool = True) -> str:
     """Strip determiners, titles (when ``titles``: a person's name), agency tags and possessives from a name
     mention."""
     text = _SPACES.sub(" ", text.replace("\u00a0", " ")).strip(" ,.;:\"'“”‘’()")
-    text = _AGENCY.sub("", text).strip(" ,.;:-–—")
+    text = trim_name(_AGENCY.sub("", text).strip(" ,.;:-–—"))
     text = _POSSESSIVE.sub("", text)
     tokens = text.split(" ")
     while len(tokens) > 1 and ((titles and tokens[0].lower().rstrip(".") in TITLES)

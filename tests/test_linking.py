@@ -178,3 +178,12 @@ def test_link_quotes_rewrites_speaker_names() -> None:
                        Quote("a", 2, "direct", Span(0, 1, "x"), None, None, 0.5)])
     assert [q.speaker.name if q.speaker else None for q in out] == ["Xi Jinping", "Xi Jinping", None]
     assert out[1].speaker is not None and out[1].speaker.mention == "Xi"
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Trump accused Holt of being a", "Trump"), ("Bank of America", "Bank of America"),
+    ("Commission on Presidential Debates", "Commission on Presidential Debates"),
+    ("Ursula von der Leyen", "Ursula von der Leyen"), ("the Kremlin", "the Kremlin")])
+def test_trim_name(text: str, name: str) -> None:
+    from quotes.speakers import trim_name
+    assert trim_name(text) == name
