@@ -117,7 +117,8 @@ class NameIndex:
         else:
             # a short form of known names adds nothing ("Clinton" of "Hillary Clinton"); it tells the gender of
             # the one name it can be
-            holders = [o for o in self.full if set(toks) <= set(_tokens(o)) and compatible_gender(o)]
+            holders = [o for o in self.full if (set(toks) <= set(_tokens(o)) or _plain(toks) == _tokens(o))
+                       and compatible_gender(o)]
             if holders:
                 if len(holders) == 1 and gender:
                     self.gender.setdefault(holders[0], gender)
@@ -137,7 +138,7 @@ class NameIndex:
     def canonical(self, name: str, recent: list[str] | None = None, gender: str | None = None) -> str:
         """The fullest form of ``name``; among several ("Clinton"), the one of the ``gender`` an honorific
         gives ("Mr. Obama"), else the most recently used one."""
-        toks = set(_tokens(name))
+        toks = set(_plain(_tokens(name)))
         if not toks:
             return name
         matches = [f for f in self.full if toks <= set(_tokens(f))]

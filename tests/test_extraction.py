@@ -239,3 +239,10 @@ def test_a_description_with_a_party_is_not_the_other_partys_nominee(pipeline: Pi
             "Later, the Green nominee said the harbour needed new cranes.")
     q = find(run(pipeline, text), "the harbour needed new cranes")
     assert q.speaker is not None and q.speaker.name == "Marta Lindqvist", q.speaker
+
+
+def test_the_initial_form_after_the_plain_one_is_the_same_person(pipeline: Pipeline) -> None:
+    text = ("Marta Lindqvist spoke to students. Attorney General Marta E. Lindqvist said the office would hire "
+            "more prosecutors.")
+    q = find(run(pipeline, text), "the office would hire")
+    assert q.speaker is not None and q.speaker.name == "Marta Lindqvist"
