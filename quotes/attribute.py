@@ -356,6 +356,10 @@ class Attributor:
             want, kinds = "", {"organization", "place"}
         else:
             return None   # "I", "we", "you": the writer or the quoted speaker themselves
+        # the last speaker stays the topic while no other person of the pronoun's kind is a subject since
+        rivals = [m for m in self.mentions_in(self.last_speaker_at, pos) if m.kind in kinds and m.subject
+                  and self.recent_speakers and self.names.canonical(m.name) != self.recent_speakers[-1]
+                  and not (want and self.names.gender.get(self.names.canonical(m.name)) not in (want, None))]
         best: tuple[float, _Mention] | None = None
         for m in self.mentions_in(pos - 1500, pos):
             if m.kind not in kinds:
@@ -366,9 +370,11 @@ class Attributor:
             score = -(pos - m.start) / 250.0
             if m.subject:
                 score += 0.6
-            if self.recent_speakers and self.names.canonical(m.name) == self.recent_speakers[-1] \
-                    and pos - self.last_speaker_at < 600:
-                score += 0.8
+            if self.recent_speakers and self.names.canonical(m.name) == self.recent_speakers[-1]:
+                if pos - self.last_speaker_at < 600:
+                    score += 0.8
+                elif not rivals and self.last_speaker_at >= 0:
+                    score += 2.5
             if best is None or score > best[0]:
                 best = (score, m)
         if best is None:

@@ -246,3 +246,17 @@ def test_the_initial_form_after_the_plain_one_is_the_same_person(pipeline: Pipel
             "more prosecutors.")
     q = find(run(pipeline, text), "the office would hire")
     assert q.speaker is not None and q.speaker.name == "Marta Lindqvist"
+
+
+def test_a_pronoun_keeps_to_the_speaker_the_story_follows(pipeline: Pipeline) -> None:
+    text = ("“Make yourself heard,” Marta Lindqvist said.\n\n"
+            "She grew up in a fishing village in the far north, studied law in Oslo and worked for a decade as a "
+            "prosecutor in Tromsø, where colleagues remember a tireless and exacting lawyer who rarely took a day "
+            "off and who argued her cases with unusual care, patience and precision before the district court.\n\n"
+            "She has faced a number of controversies since taking the helm of the harbour board, most recently "
+            "her decision to meet the husband of the mayor at the end of June on her boat in Bergen while the "
+            "board was investigating his wife, the popular mayor Sarah Holm, over a private email server she "
+            "used while serving as treasurer. She has called the protests a moment of real change.\n\n"
+            "She said she wasn't aware of a stronger backlash against her from those controversies.")
+    q = find(run(pipeline, text), "she wasn't aware")
+    assert q.speaker is not None and q.speaker.name == "Marta Lindqvist", q.speaker
