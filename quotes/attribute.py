@@ -78,6 +78,9 @@ class Attributor:
         self.headlines = Intervals(headline_spans(text_of(doc)))
         self.body_name_tokens: set[str] = set()
         self._index_entities()
+        for m in self.mentions:   # "Holm" tagged as an organisation where the article names Gen. Sarah Holm
+            if m.kind != "person" and self.is_person_surname(m.name):
+                m.kind = "person"
         self.mention_starts = [m.start for m in self.mentions]   # in text order, as the entities come
         self._infer_gender()
 
@@ -91,7 +94,7 @@ class Attributor:
 
     def headline_name(self, name: str) -> str | None:
         """A name read in a Title-Case headline, cut to the words the body also uses in names:
-        "Obama Says" → "Obama", "Hillary Clinton Drops" → "Hillary Clinton"; None when nothing is left."""
+        "Lindqvist Says" → "Lindqvist", "Marta Lindqvist Drops" → "Marta Lindqvist"; None when nothing is left."""
         words = name.split()
         k = 0
         while k < len(words) and words[k].casefold().strip(".,’'") in self.body_name_tokens:
@@ -256,14 +259,14 @@ class Attributor:
                 if not name:
                     return Speaker(_description_name(mention), mention, start, end, "unresolved"), 0.75
             if kind != "person" and self.is_person_surname(name):
-                kind = "person"   # "DuVernay" tagged as an organisation where the article names Ava DuVernay
+                kind = "person"   # "Lindqvist" tagged as an organisation where the article names Marta Lindqvist
             if kind == "person":
                 honorific = title_gender(text_of(self.doc)[max(0, head_ent.start_char - 12):head_ent.end_char])
                 name = self.names.canonical(name, self.recent_speakers, honorific)
             return Speaker(name, mention, start, end, kind), 1.0
         head = source.lemma_.lower()
-        # something named after an entity is not that entity: "Trump aides", "the Clinton campaign",
-        # "Clinton's emails"; a document speaks for its issuer: "China's plan"
+        # something named after an entity is not that entity: "Lindqvist aides", "the Lindqvist campaign",
+        # "Lindqvist's emails"; a document speaks for its issuer: "China's plan"
         modifier = next((e for c in source.children if c.dep_ in {"compound", "poss", "nmod"}
                          for e in [ent_at(self.doc, c.i)] if e is not None and e.label_ in ENTITY_KIND), None)
         if modifier is not None and modifier.label_ != "PERSON" and head in PERSON_NOUNS:
@@ -286,12 +289,12 @@ class Attributor:
         if head in PERSON_NOUNS | ORG_NOUNS and source.tag_ in {"NN", "NNP"} \
                 and any(t.lower_ in {"the", "this", "that"} for t in source.lefts) \
                 and not any(c.dep_ in {"prep", "conj"} for c in source.children):
-            # capitalised modifiers must fit: "the Democratic nominee" is not "Republican nominee Donald Trump"
+            # capitalised modifiers must fit: "the Green nominee" is not "Labour nominee Tom Berg"
             words = [c.text for c in source.lefts if c.dep_ in {"compound", "amod"} and c.text[:1].isupper()]
             target = self._resolve_description(head, start, words)
             if target is None and head in PERSON_NOUNS and any(c.dep_ in {"compound", "amod"} for c in source.lefts):
                 # "the GOP nominee", "the New York businessman": the person the article is about, when the
-                # article also calls them so ("GOP nominee Donald Trump")
+                # article also calls them so ("Green nominee Marta Lindqvist")
                 target = self._main_person(start, words)
             if target is not None:
                 return Speaker(target.name, mention, start, end, target.kind), 0.85
@@ -470,7 +473,7 @@ _SMALL_WORDS = frozenset("a an the of in on at to for and or but by with from as
 
 
 def headline_spans(text: str) -> list[tuple[int, int]]:
-    """Lines written in Title Case ("Hillary Clinton Drops Out Of Event"): headlines, wherever they stand.
+    """Lines written in Title Case ("Marta Lindqvist Drops Out Of Gala"): headlines, wherever they stand.
     Their capitalised words are not names."""
     spans: list[tuple[int, int]] = []
     pos = 0

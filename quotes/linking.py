@@ -132,7 +132,7 @@ GENERATIONAL = frozenset({"jr", "sr", "ii", "iii", "iv"})
 
 def name_tokens(name: str, kind: str) -> tuple[str, ...]:
     """Case-folded tokens of ``name``; for people, leading titles and middle initials are dropped (when a
-    name remains): "Donald J. Trump" and "Mr. Donald Trump" are ("donald", "trump")."""
+    name remains): "Ana J. Ortiz" and "Ms. Ana Ortiz" are ("ana", "ortiz")."""
     tokens = [t.strip(".,;:'\"()“”").casefold() for t in name.split()]
     tokens = [t for t in tokens if t]
     if kind == "person":
@@ -149,7 +149,7 @@ def _is_subsequence(short: Sequence[str], long: Sequence[str]) -> bool:
 
 
 def _has_initial(name: str) -> bool:
-    """"Loretta E. Lynch": a single-letter middle token."""
+    """"Ana J. Ortiz": a single-letter middle token."""
     inner = name.split()[1:-1]
     return any(len(t.strip(".")) == 1 for t in inner)
 
@@ -217,7 +217,7 @@ def link_names(names: Iterable[tuple[str, str, int]], aliases: Aliases | None = 
         raw_key[(name, kind)] = key
 
     # One name, one kind: groups with the same tokens and different kinds merge into the kind the evidence
-    # favours. A person's evidence counts the uses of full names the tokens end ("Trump" of "Donald Trump").
+    # favours. A person's evidence counts the uses of full names the tokens end ("Ortiz" of "Ana Ortiz").
     surname_uses: Counter[tuple[str, ...]] = Counter()
     for key, g in groups.items():
         if key[0] == "person" and len(key) > 2:
@@ -253,8 +253,8 @@ def link_names(names: Iterable[tuple[str, str, int]], aliases: Aliases | None = 
     raw_key = {raw: merged.get(key, key) for raw, key in raw_key.items()}
 
     # A person's name links to the longer person name that contains its tokens in order ("Xi" → "Xi Jinping",
-    # "Donald J. Trump" → "Donald Trump"); among several, to the dominant one (three times the uses of any
-    # other), never to a name with a generational suffix the short one lacks ("Donald Trump Jr.").
+    # "Ana J. Ortiz" → "Ana Ortiz"); among several, to the dominant one (three times the uses of any
+    # other), never to a name with a generational suffix the short one lacks ("Ana Ortiz Jr.").
     people = {k: g for k, g in groups.items() if g.kind == "person" and (g.names or g.fixed_name)}
     match_tokens = {k: name_tokens(g.fixed_name, "person") if k[0] == "=" and g.fixed_name else k[1:]
                     for k, g in people.items()}

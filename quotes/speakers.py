@@ -44,8 +44,8 @@ NAME_PARTICLES = frozenset("of for and on the de da del della der di du la le va
 
 
 def trim_name(text: str) -> str:
-    """Cut a name where the words stop being a name: the recogniser's "Trump accused Holt of being a" is
-    "Trump"; "Bank of America", "Commission on Presidential Debates", "Ursula von der Leyen" keep theirs."""
+    """Cut a name where the words stop being a name: the recogniser's "Berg accused Holm of being a" is
+    "Berg"; "Bank of America", "Commission on Presidential Debates", "Ursula von der Leyen" keep theirs."""
     words = text.split()
     k = 0
     while k < len(words) and (not words[k][:1].isalpha() or words[k][:1].isupper()
@@ -108,14 +108,14 @@ class NameIndex:
             if other in self.gender:
                 self.gender.setdefault(name, self.gender.pop(other))
 
-        # a middle initial does not make a name fuller: "Loretta Lynch" is the name of "Loretta E. Lynch"
+        # a middle initial does not make a name fuller: "Ana Ortiz" is the name of "Ana J. Ortiz"
         for k, other in enumerate(self.full):
             other_toks = _tokens(other)
             if _plain(other_toks) == toks and len(other_toks) > len(toks) and compatible_gender(other):
                 replace(k, other)
                 break
         else:
-            # a short form of known names adds nothing ("Clinton" of "Hillary Clinton"); it tells the gender of
+            # a short form of known names adds nothing ("Ortiz" of "Ana Ortiz"); it tells the gender of
             # the one name it can be
             holders = [o for o in self.full if (set(toks) <= set(_tokens(o)) or _plain(toks) == _tokens(o))
                        and compatible_gender(o)]
@@ -137,7 +137,7 @@ class NameIndex:
 
     def canonical(self, name: str, recent: list[str] | None = None, gender: str | None = None) -> str:
         """The fullest form of ``name``; among several ("Clinton"), the one of the ``gender`` an honorific
-        gives ("Mr. Obama"), else the most recently used one."""
+        gives ("Mr. Okafor"), else the most recently used one."""
         toks = set(_plain(_tokens(name)))
         if not toks:
             return name
