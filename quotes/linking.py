@@ -283,7 +283,7 @@ def link_names(names: Iterable[tuple[str, str, int]], aliases: Aliases | None = 
             roots[root(c)] = weight[root(c)]
         if not roots:
             continue
-        ranked = roots.most_common(2)
+        ranked = sorted(roots.items(), key=lambda kv: (-kv[1], kv[0]))[:2]   # ties: the same answer every run
         if ranked[0][1] * 10 < weight[key]:
             continue   # a full name seen once against a surname used many times: not enough evidence
         if len(ranked) == 1 or ranked[0][1] >= 3 * ranked[1][1]:
