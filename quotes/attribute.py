@@ -164,8 +164,8 @@ class Attributor:
                     votes.setdefault(self.names.canonical(m.name), []).append("f")
                     break
         for name, vs in votes.items():
-            if name not in self.names.gender and vs:
-                self.names.gender[name] = max(set(vs), key=vs.count)
+            if name not in self.names.gender and vs and vs.count("m") != vs.count("f"):   # a tie tells nothing
+                self.names.gender[name] = "m" if vs.count("m") > vs.count("f") else "f"
 
     def _descriptors(self, ent: Span) -> frozenset[str]:
         return frozenset(ABBREVIATIONS.get(d.rstrip("."), d.rstrip(".")) for d in self._raw_descriptors(ent))
