@@ -9,6 +9,7 @@ continue the previous speaker where the context carries it.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
@@ -24,7 +25,7 @@ from quotes.types import Span as TextSpan
 ENTITY_KIND: dict[str, SpeakerKind] = {"PERSON": "person", "ORG": "organization", "NORP": "organization",
                                        "GPE": "place", "LOC": "place", "FAC": "place"}
 PERSON_NOUNS = frozenset("""
-president minister leader official spokesman spokeswoman spokesperson senator governor mayor candidate
+president minister leader official businessman businesswoman billionaire mogul spokesman spokeswoman spokesperson senator governor mayor candidate
 nominee chairman chairwoman chair secretary ambassador diplomat general commander chief director adviser
 advisor aide analyst expert economist professor doctor lawyer attorney judge source sources officer man
 woman resident voter supporter critic activist lawmaker congressman congresswoman premier chancellor king
@@ -37,6 +38,12 @@ army military court parliament congress senate white house police embassy firm u
 """.split())
 ABBREVIATIONS = {"sen": "senator", "rep": "representative", "gov": "governor", "pres": "president",
                  "gen": "general", "lt": "lieutenant", "col": "colonel", "amb": "ambassador", "sec": "secretary"}
+# documents speak for whoever issued them: "the plan", "the statement", "the report"
+DOC_NOUNS = frozenset("""
+plan statement report document paper proposal letter memo memorandum release communique communiqué study
+survey analysis filing complaint lawsuit order ruling resolution declaration guidance blueprint
+""".split())
+ISSUE_VERBS = frozenset("issue publish release unveil present propose put file produce draft send post".split())
 NOT_SPEAKERS = frozenset({"TIME", "DATE", "CARDINAL", "PERCENT", "MONEY", "QUANTITY", "ORDINAL"})
 MALE_PRONOUNS = frozenset({"he", "him", "his", "himself"})
 FEMALE_PRONOUNS = frozenset({"she", "her", "hers", "herself"})
@@ -68,7 +75,12 @@ class Attributor:
         self.recent_speakers: list[str] = []
         self.last_speaker_at = -1
         self.quoted = Intervals([(m.start, m.end) for m in top_level(find_quote_marks(text_of(doc)))])
+        self.headlines = Intervals(headline_spans(text_of(doc)))
+        self.body_name_tokens: set[str] = set()
         self._index_entities()
+        for m in self.mentions:   # "Holm" tagged as an organisation where the article names Gen. Sarah Holm
+            if m.kind != "person" and self.is_person_surname(m.name):
+                m.kind = "person"
         self.mention_starts = [m.start for m in self.mentions]   # in text order, as the entities come
         self._infer_gender()
 
@@ -77,14 +89,44 @@ class Attributor:
         return self.mentions[bisect_left(self.mention_starts, start):bisect_left(self.mention_starts, end)]
 
     # -- the entities of the article -------------------------------------------------------------
+    def in_headline(self, pos: int) -> bool:
+        return self.headlines.covers(pos)
+
+    def headline_name(self, name: str) -> str | None:
+        """A name read in a Title-Case headline, cut to the words the body also uses in names:
+        "Lindqvist Says" → "Lindqvist", "Marta Lindqvist Drops" → "Marta Lindqvist"; None when nothing is left."""
+        words = name.split()
+        k = 0
+        while k < len(words) and words[k].casefold().strip(".,’'") in self.body_name_tokens:
+            k += 1
+        return " ".join(words[:k]) or None
+
+    def is_person_surname(self, name: str) -> bool:
+        """One word that ends a person's name in this article."""
+        low = name.casefold()
+        return " " not in name and any(f.split()[-1].casefold() == low for f in self.names.full if " " in f)
+
+    def is_dateline(self, ent: Span) -> bool:
+        """"WASHINGTON (AFP) –", "BEIJING --": a place opening a paragraph before an agency tag or a dash."""
+        text = text_of(self.doc)
+        line_start = text.rfind("\n", 0, ent.start_char) + 1
+        return not text[line_start:ent.start_char].strip() and bool(_DATELINE_TAIL.match(text, ent.end_char))
+
     def _index_entities(self) -> None:
+        for ent in ents(self.doc):
+            if ent.label_ in ENTITY_KIND and not self.in_headline(ent.end_char - 1) and not self.is_dateline(ent):
+                self.body_name_tokens.update(t.casefold().strip(".,’'") for t in clean_name(_last_line(ent.text)).split())
         for ent in ents(self.doc):
             kind = ENTITY_KIND.get(ent.label_)
             if kind is None:
                 continue
             if ent.label_ == "NORP" and ent.root.dep_ in {"amod", "compound"}:
                 continue  # "Chinese leader": an adjective, not a speaker
-            name = clean_name(ent.text)
+            if self.is_dateline(ent):
+                continue
+            name = clean_name(_last_line(ent.text), titles=kind == "person")
+            if name and self.in_headline(ent.start_char):
+                name = self.headline_name(name) or ""
             if not name:
                 continue
             descriptors = self._descriptors(ent)
@@ -122,8 +164,8 @@ class Attributor:
                     votes.setdefault(self.names.canonical(m.name), []).append("f")
                     break
         for name, vs in votes.items():
-            if name not in self.names.gender and vs:
-                self.names.gender[name] = max(set(vs), key=vs.count)
+            if name not in self.names.gender and vs and vs.count("m") != vs.count("f"):   # a tie tells nothing
+                self.names.gender[name] = "m" if vs.count("m") > vs.count("f") else "f"
 
     def _descriptors(self, ent: Span) -> frozenset[str]:
         return frozenset(ABBREVIATIONS.get(d.rstrip("."), d.rstrip(".")) for d in self._raw_descriptors(ent))
@@ -201,28 +243,113 @@ class Attributor:
                     return Speaker(name, text_of(self.doc)[a_start:a_end], a_start, a_end, kind_a), 1.0
         # a named entity in the phrase (the one holding the head, else an appositive, else the last)
         found = [e for e in ents_overlapping_chars(self.doc, start, end)
-                 if e.label_ in ENTITY_KIND and not (e.label_ == "NORP" and e.root.dep_ in {"amod", "compound"})]
-        for child in source.children:
-            if child.dep_ == "appos":
-                found += [e for e in [ent_at(self.doc, child.i)] if e is not None and e.label_ == "PERSON"]
-        head_ent = next((e for e in found if e.start <= source.i < e.end), None) or (
-            next((e for e in found if e.label_ == "PERSON"), None))
+                 if e.label_ in ENTITY_KIND and not (e.label_ == "NORP" and e.root.dep_ in {"amod", "compound"})
+                 and not self.is_dateline(e)]
+        appos = [e for child in source.children if child.dep_ == "appos"
+                 for e in [ent_at(self.doc, child.i)] if e is not None and e.label_ == "PERSON"]
+        head_ent = next((e for e in found if e.start <= source.i < e.end), None) or next(iter(appos), None)
+        if head_ent is None and source.pos_ == "PROPN":   # "Kellyanne Conway" with only "Kellyanne" tagged
+            head_ent = next((e for e in found if e.label_ == "PERSON" and e.root.head.i == source.i
+                             and e.root.dep_ in {"compound", "flat"}), None)
         if head_ent is not None:
             kind = ENTITY_KIND[head_ent.label_]
-            name = clean_name(head_ent.text)
+            name = clean_name(_last_line(head_ent.text), titles=kind == "person")
+            if self.in_headline(head_ent.start_char):
+                name = self.headline_name(name) or ""
+                if not name:
+                    return Speaker(_description_name(mention), mention, start, end, "unresolved"), 0.75
+            if kind != "person" and self.is_person_surname(name):
+                kind = "person"   # "Lindqvist" tagged as an organisation where the article names Marta Lindqvist
             if kind == "person":
-                name = self.names.canonical(name, self.recent_speakers)
+                honorific = title_gender(text_of(self.doc)[max(0, head_ent.start_char - 12):head_ent.end_char])
+                name = self.names.canonical(name, self.recent_speakers, honorific)
             return Speaker(name, mention, start, end, kind), 1.0
-        # a description: "the president", "the ministry", "a spokesman for the Kremlin"
         head = source.lemma_.lower()
+        # something named after an entity is not that entity: "Lindqvist aides", "the Lindqvist campaign",
+        # "Lindqvist's emails"; a document speaks for its issuer: "China's plan"
+        modifier = next((e for c in source.children if c.dep_ in {"compound", "poss", "nmod"}
+                         for e in [ent_at(self.doc, c.i)] if e is not None and e.label_ in ENTITY_KIND), None)
+        if modifier is not None and modifier.label_ != "PERSON" and head in PERSON_NOUNS:
+            modifier = None   # "the Green nominee", "a Pentagon spokesman": a description of a person
+        if modifier is not None and source.pos_ == "NOUN":
+            if head in DOC_NOUNS:
+                issuer = self._mention_at(modifier.start_char)
+                if issuer is not None:
+                    return Speaker(issuer.name, mention, start, end, issuer.kind), 0.85
+            if head in ORG_NOUNS:
+                owner = clean_name(modifier.text)
+                return Speaker(f"{owner} {source.text}", mention, start, end, "organization"), 0.9
+            return Speaker(_description_name(mention), mention, start, end, "unresolved"), 0.75
+        if head in DOC_NOUNS and source.pos_ == "NOUN":
+            issuer = self._resolve_document(source)
+            if issuer is not None:
+                return Speaker(issuer.name, mention, start, end, issuer.kind), 0.8
+            return Speaker(_description_name(mention), mention, start, end, "unresolved"), 0.75
+        # a description: "the president", "the ministry", "a spokesman for the Kremlin"
         if head in PERSON_NOUNS | ORG_NOUNS and source.tag_ in {"NN", "NNP"} \
                 and any(t.lower_ in {"the", "this", "that"} for t in source.lefts) \
                 and not any(c.dep_ in {"prep", "conj"} for c in source.children):
-            target = self._resolve_description(head, start)
+            # capitalised modifiers must fit: "the Green nominee" is not "Labour nominee Tom Berg"
+            words = [c.text for c in source.lefts if c.dep_ in {"compound", "amod"} and c.text[:1].isupper()]
+            target = self._resolve_description(head, start, words)
+            if target is None and head in PERSON_NOUNS and any(c.dep_ in {"compound", "amod"} for c in source.lefts):
+                # "the GOP nominee", "the New York businessman": the person the article is about, when the
+                # article also calls them so ("Green nominee Marta Lindqvist")
+                target = self._main_person(start, words)
             if target is not None:
                 return Speaker(target.name, mention, start, end, target.kind), 0.85
-        kind_: SpeakerKind = "person" if head in PERSON_NOUNS else "organization" if head in ORG_NOUNS else "other"
-        return Speaker(_description_name(mention), mention, start, end, kind_), 0.75
+        if source.pos_ == "PROPN" and not self.in_headline(start):
+            # a proper noun the entity recogniser missed: a person the article names, or a name of its own
+            name = clean_name(mention)
+            canonical = self.names.canonical(name, self.recent_speakers)
+            if canonical in self.names.full or self.is_person_surname(name):
+                return Speaker(canonical, mention, start, end, "person"), 0.9
+            words = name.split()
+            if len(words) >= 2 and all(w[:1].isupper() for w in words):
+                return Speaker(name, mention, start, end, "other"), 0.8
+        # a description or a common noun that names no one: kept as the mention, never a speaker
+        return Speaker(_description_name(mention), mention, start, end, "unresolved"), 0.75
+
+    def _mention_at(self, pos: int) -> _Mention | None:
+        """The indexed entity mention covering ``pos``; an organisation keeps the nationality before it
+        ("Chinese Foreign Ministry")."""
+        for m in self.mentions_in(pos - 200, pos + 1):
+            if m.start <= pos < m.end and m.kind in {"organization", "person", "place"}:
+                name = self.names.canonical(m.name, self.recent_speakers) if m.kind == "person" else m.name
+                if m.kind == "organization":
+                    span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
+                    before = ent_at(self.doc, span.start - 1) if span is not None and span.start > 0 else None
+                    if before is not None and before.label_ == "NORP" and before.end == span.start:
+                        name = f"{before.text} {name}"
+                return _Mention(m.start, m.end, name, m.kind, m.descriptors, m.gender, m.subject)
+        return None
+
+    def _resolve_document(self, source: Token) -> _Mention | None:
+        """The issuer of "the plan": the entity that an earlier document noun of the last few sentences names
+        ("a Chinese Foreign Ministry guidance document", "a plan from the ministry") or that issued it
+        ("the ministry published a plan")."""
+        sent = sent_of(self.doc, source.i)
+        lo = max(0, sent.start - 80)
+        for t in reversed(self.doc[lo:source.i]):
+            if t.lemma_.lower() not in DOC_NOUNS or t.pos_ != "NOUN":
+                continue
+            holders = [c for c in t.children if c.dep_ in {"compound", "poss", "nmod"}]
+            holders += [p for c in t.children if c.dep_ == "prep" and c.lower_ in {"from", "by", "of"}
+                        for p in c.children if p.dep_ == "pobj"]
+            for h in holders:
+                ent = ent_at(self.doc, h.i)
+                if ent is not None and ent.label_ in {"ORG", "PERSON", "GPE"}:
+                    m = self._mention_at(ent.start_char)
+                    if m is not None:
+                        return m
+            if t.dep_ == "dobj" and t.head.lemma_.lower() in ISSUE_VERBS:
+                for subj in (c for c in t.head.children if c.dep_ in {"nsubj", "nsubjpass"}):
+                    ent = ent_at(self.doc, subj.i)
+                    if ent is not None and ent.label_ in {"ORG", "PERSON", "GPE"}:
+                        m = self._mention_at(ent.start_char)
+                        if m is not None:
+                            return m
+        return None
 
     def _resolve_pronoun(self, pronoun: str, pos: int) -> _Mention | None:
         if pronoun in MALE_PRONOUNS | FEMALE_PRONOUNS:
@@ -232,6 +359,10 @@ class Attributor:
             want, kinds = "", {"organization", "place"}
         else:
             return None   # "I", "we", "you": the writer or the quoted speaker themselves
+        # the last speaker stays the topic while no other person of the pronoun's kind is a subject since
+        rivals = [m for m in self.mentions_in(self.last_speaker_at, pos) if m.kind in kinds and m.subject
+                  and self.recent_speakers and self.names.canonical(m.name) != self.recent_speakers[-1]
+                  and not (want and self.names.gender.get(self.names.canonical(m.name)) not in (want, None))]
         best: tuple[float, _Mention] | None = None
         for m in self.mentions_in(pos - 1500, pos):
             if m.kind not in kinds:
@@ -242,9 +373,11 @@ class Attributor:
             score = -(pos - m.start) / 250.0
             if m.subject:
                 score += 0.6
-            if self.recent_speakers and self.names.canonical(m.name) == self.recent_speakers[-1] \
-                    and pos - self.last_speaker_at < 600:
-                score += 0.8
+            if self.recent_speakers and self.names.canonical(m.name) == self.recent_speakers[-1]:
+                if pos - self.last_speaker_at < 600:
+                    score += 0.8
+                elif not rivals and self.last_speaker_at >= 0:
+                    score += 2.5
             if best is None or score > best[0]:
                 best = (score, m)
         if best is None:
@@ -253,9 +386,32 @@ class Attributor:
         name = self.names.canonical(m.name, self.recent_speakers) if m.kind == "person" else m.name
         return _Mention(m.start, m.end, name, m.kind, m.descriptors, m.gender, m.subject)
 
-    def _resolve_description(self, head: str, pos: int) -> _Mention | None:
+    def _main_person(self, pos: int, words: list[str]) -> _Mention | None:
+        """The person the article is about so far: named at least three times before ``pos`` and twice as
+        often as anyone else, with each of ``words`` just before one of those mentions."""
+        counts: dict[str, int] = {}
+        last: dict[str, _Mention] = {}
+        for m in self.mentions_in(0, pos):
+            if m.kind == "person":
+                name = self.names.canonical(m.name)
+                counts[name] = counts.get(name, 0) + 1
+                last[name] = m
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        if not ranked or ranked[0][1] < 3 or (len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]):
+            return None
+        text = text_of(self.doc)
+        before = " ".join(text[max(0, m.start - 60):m.start] for m in self.mentions_in(0, pos)
+                          if m.kind == "person" and self.names.canonical(m.name) == ranked[0][0])
+        if not all(re.search(rf"\b{re.escape(w)}\b", before) for w in words):
+            return None
+        m = last[ranked[0][0]]
+        return _Mention(m.start, m.end, ranked[0][0], m.kind, m.descriptors, m.gender, m.subject)
+
+    def _resolve_description(self, head: str, pos: int, words: list[str] | None = None) -> _Mention | None:
+        text = text_of(self.doc)
         for m in reversed(self.mentions):
-            if m.start < pos and head in m.descriptors:
+            if m.start < pos and head in m.descriptors and all(
+                    re.search(rf"\b{re.escape(w)}\b", text[max(0, m.start - 60):m.end]) for w in words or ()):
                 name = self.names.canonical(m.name, self.recent_speakers) if m.kind == "person" else m.name
                 return _Mention(m.start, m.end, name, m.kind, m.descriptors, m.gender, m.subject)
         return None
@@ -310,6 +466,30 @@ def attribute(doc: Doc, article_id: str, candidates: list[Candidate]) -> list[Qu
             attributor.recent_speakers.append(speaker.name)
             attributor.last_speaker_at = cand.start
     return quotes
+
+
+_DATELINE_TAIL = re.compile(r"\s*(?:\([A-Z][A-Za-z.]*\)\s*)?(?:[-–—]|--)")
+_SMALL_WORDS = frozenset("a an the of in on at to for and or but by with from as is vs via".split())
+
+
+def headline_spans(text: str) -> list[tuple[int, int]]:
+    """Lines written in Title Case ("Marta Lindqvist Drops Out Of Gala"): headlines, wherever they stand.
+    Their capitalised words are not names."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        words = [w for w in re.findall(r"[^\W\d_][\w’'-]*", line) if w.casefold() not in _SMALL_WORDS]
+        stripped = line.strip()
+        if len(words) >= 3 and not stripped.endswith((".", "?”", ".”", '."', ":")) \
+                and sum(w[0].isupper() for w in words) >= 0.85 * len(words) and not stripped.isupper():
+            spans.append((pos, pos + len(line)))
+        pos += len(line)
+    return spans
+
+
+def _last_line(text: str) -> str:
+    """An entity the recogniser ran across a line break ("… Gala\n\nMarta Lindqvist") is its last line."""
+    return text.rsplit("\n", 1)[-1]
 
 
 def _description_name(mention: str) -> str:

@@ -127,19 +127,31 @@ def load_aliases(path: str | Path) -> Aliases:
     return Aliases(tuple(entries), path)
 
 
+GENERATIONAL = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
 def name_tokens(name: str, kind: str) -> tuple[str, ...]:
-    """Case-folded tokens of ``name``; for people, leading titles are dropped (when a name remains)."""
-    tokens = [t.strip(".,;:'\"()").casefold() for t in name.split()]
+    """Case-folded tokens of ``name``; for people, leading titles and middle initials are dropped (when a
+    name remains): "Ana J. Ortiz" and "Ms. Ana Ortiz" are ("ana", "ortiz")."""
+    tokens = [t.strip(".,;:'\"()“”").casefold() for t in name.split()]
     tokens = [t for t in tokens if t]
     if kind == "person":
         while len(tokens) > 1 and tokens[0].rstrip(".") in TITLES:
             tokens.pop(0)
+        if len(tokens) > 2:
+            tokens = [tokens[0], *(t for t in tokens[1:-1] if len(t.rstrip(".")) > 1), tokens[-1]]
     return tuple(tokens)
 
 
 def _is_subsequence(short: Sequence[str], long: Sequence[str]) -> bool:
     it = iter(long)
     return all(token in it for token in short)
+
+
+def _has_initial(name: str) -> bool:
+    """"Ana J. Ortiz": a single-letter middle token."""
+    inner = name.split()[1:-1]
+    return any(len(t.strip(".")) == 1 for t in inner)
 
 
 @dataclass
@@ -157,31 +169,44 @@ class _Group:
         named = [(n, k) for k, n in self.kinds.items() if k != "other"]
         return max(named)[1] if named else "other"
 
-    def display(self) -> str:
-        if self.fixed_name:
-            return self.fixed_name
-        # Prefer an untitled form ("Xi" over "President Xi"), then the most used, then the longest.
-        def rank(name: str) -> tuple[bool, int, int, str]:
-            return (len(name_tokens(name, "other")) == len(self.key) - 1, self.names[name], len(name), name)
-        return max(self.names, key=rank)
+    @property
+    def uses(self) -> int:
+        return sum(self.names.values())
+
+
+def _display(names: Counter[str], kind: str) -> str:
+    """The name a cluster of raw names is shown under: for a person the plain full name (two or more words,
+    untitled, no middle initial), the most used, the shortest; else the untitled, most used, longest form."""
+    def rank(name: str) -> tuple[bool, bool, bool, bool, int, int, str]:
+        words = name.split()
+        untitled = len(name_tokens(name, "other")) == len(name_tokens(name, "person")) \
+            or (len(words) > 1 and words[0].rstrip(".").casefold() not in TITLES)
+        if kind == "person":
+            return (len(name_tokens(name, "person")) >= 2, untitled, not _has_initial(name), name[:1].isupper(),
+                    names[name], -len(" ".join(name.split())), name)
+        return (True, untitled, True, name[:1].isupper(), names[name], len(name), name)
+    return max(names, key=rank)
 
 
 def link_names(names: Iterable[tuple[str, str, int]], aliases: Aliases | None = None
                ) -> dict[tuple[str, str], Canonical]:
-    """Map each raw ``(name, kind, uses)`` to its canonical speaker; see the module docstring."""
+    """Map each raw ``(name, kind, uses)`` to its canonical speaker; see the module docstring.
+
+    Names of kind ``unresolved`` (descriptions that name no one) are left out: they are no speaker.
+    """
     groups: dict[tuple[str, ...], _Group] = {}
     raw_key: dict[tuple[str, str], tuple[str, ...]] = {}
     alias_key: dict[tuple[str, ...], tuple[str, ...]] = {}
-    entry_keys: list[tuple[AliasEntry, tuple[str, ...]]] = []
     for entry in aliases.entries if aliases else ():
         key = ("=", *name_tokens(entry.name, "other"))  # a namespace of its own: the file decides
-        entry_keys.append((entry, key))
         groups[key] = _Group(key, Counter(), Counter(), entry.name, entry.kind)
         for form in (entry.name, *entry.aliases):
             for kind in SPEAKER_KINDS:
                 alias_key.setdefault(name_tokens(form, kind), key)
             alias_key[name_tokens(form, "other")] = key
     for name, kind, uses in names:
+        if kind not in SPEAKER_KINDS:
+            continue
         tokens = name_tokens(name, kind)
         if not tokens:
             continue
@@ -191,46 +216,90 @@ def link_names(names: Iterable[tuple[str, str, int]], aliases: Aliases | None = 
         group.kinds[kind] += max(uses, 1)
         raw_key[(name, kind)] = key
 
-    # A name of unknown kind joins the one named group with the same tokens and a known kind.
+    # One name, one kind: groups with the same tokens and different kinds merge into the kind the evidence
+    # favours. A person's evidence counts the uses of full names the tokens end ("Ortiz" of "Ana Ortiz").
+    surname_uses: Counter[tuple[str, ...]] = Counter()
+    for key, g in groups.items():
+        if key[0] == "person" and len(key) > 2:
+            surname_uses[key[-1:]] += g.uses
     by_tokens: dict[tuple[str, ...], list[tuple[str, ...]]] = defaultdict(list)
     for key in groups:
-        if key[0] not in ("=", "other"):
+        if key[0] != "=":
             by_tokens[key[1:]].append(key)
     merged: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for key in list(groups):
-        if key[0] == "other" and len(by_tokens.get(key[1:], ())) == 1:
-            into = by_tokens[key[1:]][0]
+    for tokens, keys in by_tokens.items():
+        if len(keys) < 2 and not (keys[0][0] != "person" and surname_uses.get(tokens)):
+            continue
+        evidence: Counter[str] = Counter()
+        for key in keys:
+            if key[0] != "other":
+                evidence[key[0]] += groups[key].uses
+        if surname_uses.get(tokens):
+            evidence["person"] += surname_uses[tokens]
+        if not evidence:
+            continue
+        kind = max(evidence, key=lambda k: (evidence[k], k == "person"))
+        into = (kind, *tokens)
+        if into not in groups:
+            groups[into] = _Group(into, Counter(), Counter())
+        for key in keys:
+            if key == into:
+                continue
             groups[into].names.update(groups[key].names)
-            groups[into].kinds.update(groups[key].kinds)
+            groups[into].kinds.update({kind: groups[key].uses})
             merged[key] = into
             del groups[key]
+        groups[into].kinds = Counter({kind: groups[into].uses})
     raw_key = {raw: merged.get(key, key) for raw, key in raw_key.items()}
 
-    # Link a person's name to the unique maximal longer person name that contains its tokens in order.
+    # A person's name links to the longer person name that contains its tokens in order ("Xi" → "Xi Jinping",
+    # "Ana J. Ortiz" → "Ana Ortiz"); among several, to the dominant one (three times the uses of any
+    # other), never to a name with a generational suffix the short one lacks ("Ana Ortiz Jr.").
     people = {k: g for k, g in groups.items() if g.kind == "person" and (g.names or g.fixed_name)}
-    match_tokens = {k: name_tokens(g.display(), "person") if k[0] == "=" else k[1:] for k, g in people.items()}
+    match_tokens = {k: name_tokens(g.fixed_name, "person") if k[0] == "=" and g.fixed_name else k[1:]
+                    for k, g in people.items()}
     by_token: dict[str, set[tuple[str, ...]]] = defaultdict(set)
     for key, tokens in match_tokens.items():
         for token in tokens:
             by_token[token].add(key)
-    target: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for key, tokens in match_tokens.items():
+    parent: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def root(key: tuple[str, ...]) -> tuple[str, ...]:
+        while key in parent:
+            key = parent[key]
+        return key
+
+    weight: Counter[tuple[str, ...]] = Counter({k: g.uses for k, g in people.items()})
+    for key in sorted(match_tokens, key=lambda k: -len(match_tokens[k])):
         if key[0] == "=":
             continue
+        tokens = match_tokens[key]
         candidates = set.intersection(*(by_token[t] for t in tokens)) - {key}
         longer = {c for c in candidates
-                  if len(match_tokens[c]) > len(tokens) and _is_subsequence(tokens, match_tokens[c])}
-        maximal = {c for c in longer
-                   if not any(len(match_tokens[o]) > len(match_tokens[c])
-                              and _is_subsequence(match_tokens[c], match_tokens[o]) for o in longer)}
-        if len(maximal) == 1:
-            target[key] = maximal.pop()
+                  if len(match_tokens[c]) > len(tokens) and _is_subsequence(tokens, match_tokens[c])
+                  and not (set(match_tokens[c]) & GENERATIONAL) - set(tokens)}
+        roots = Counter()
+        for c in longer:
+            roots[root(c)] = weight[root(c)]
+        if not roots:
+            continue
+        ranked = sorted(roots.items(), key=lambda kv: (-kv[1], kv[0]))[:2]   # ties: the same answer every run
+        if ranked[0][1] * 10 < weight[key]:
+            continue   # a full name seen once against a surname used many times: not enough evidence
+        if len(ranked) == 1 or ranked[0][1] >= 3 * ranked[1][1]:
+            target = ranked[0][0]
+            parent[key] = target
+            weight[target] += weight[key]
 
+    clusters: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
+    for key, group in groups.items():
+        clusters[root(key) if key in people else key].update(group.names)
     result: dict[tuple[str, str], Canonical] = {}
     for raw, key in raw_key.items():
-        final = target.get(key, key)
+        final = root(key) if key in people else key
         group = groups[final]
-        result[raw] = Canonical(group.display(), group.kind)
+        name = group.fixed_name or _display(clusters[final], group.kind)
+        result[raw] = Canonical(name, group.kind)
     return result
 
 

@@ -35,19 +35,40 @@ rudy corey jared rand lindsey jim tom dan matt nick scott gary frank larry harry
 """.split())
 
 _SPACES = re.compile(r"\s+")
+_AGENCY = re.compile(r"\s*\((?:AP|AFP|Reuters|UPI|dpa|ANI|PTI|IANS|Xinhua|TASS)\)|^\d{1,2}:\d{2}\s*[ap]\.?m\.?\s*",
+                     re.IGNORECASE)
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 
 
-def clean_name(text: str) -> str:
-    """Strip determiners, titles, nationality-free honorifics and possessives from a name mention."""
+NAME_PARTICLES = frozenset("of for and on the de da del della der di du la le van von bin ibn al el y & -".split())
+
+
+def trim_name(text: str) -> str:
+    """Cut a name where the words stop being a name: the recogniser's "Berg accused Holm of being a" is
+    "Berg"; "Bank of America", "Commission on Presidential Debates", "Ursula von der Leyen" keep theirs."""
+    words = text.split()
+    k = 0
+    while k < len(words) and (not words[k][:1].isalpha() or words[k][:1].isupper()
+                              or words[k].casefold() in NAME_PARTICLES):
+        k += 1
+    while k > 1 and words[k - 1].casefold() in NAME_PARTICLES:
+        k -= 1
+    return " ".join(words[:k]) if k else text
+
+
+def clean_name(text: str, titles: bool = True) -> str:
+    """Strip determiners, titles (when ``titles``: a person's name), agency tags and possessives from a name
+    mention."""
     text = _SPACES.sub(" ", text.replace("\u00a0", " ")).strip(" ,.;:\"'“”‘’()")
+    text = trim_name(_AGENCY.sub("", text).strip(" ,.;:-–—"))
     text = _POSSESSIVE.sub("", text)
     tokens = text.split(" ")
-    while len(tokens) > 1 and (tokens[0].lower().rstrip(".") in TITLES or tokens[0].lower() in {"the", "a", "an"}):
+    while len(tokens) > 1 and ((titles and tokens[0].lower().rstrip(".") in TITLES)
+                               or tokens[0].lower() in {"the", "a", "an"}):
         tokens = tokens[1:]
     name = " ".join(tokens)
-    if name.isupper() and len(name) > 3:
-        name = name.title()          # transcripts: "PENCE" -> "Pence"
+    if titles and name.isupper() and len(name) > 3:
+        name = name.title()          # transcripts: "PENCE" -> "Pence"; not "NAACP"
     return name
 
 
@@ -77,28 +98,54 @@ class NameIndex:
         if not name:
             return
         toks = _tokens(name)
-        # a longer form absorbs an earlier shorter one: "Xi" then "Xi Jinping"
+        gender = gender or title_gender(name)
+
+        def compatible_gender(other: str) -> bool:   # "Mr. Okafor" is not "Grace Okafor"
+            return not gender or self.gender.get(other, gender) == gender
+
+        def replace(k: int, other: str) -> None:
+            self.full[k] = name
+            if other in self.gender:
+                self.gender.setdefault(name, self.gender.pop(other))
+
+        # a middle initial does not make a name fuller: "Ana Ortiz" is the name of "Ana J. Ortiz"
         for k, other in enumerate(self.full):
             other_toks = _tokens(other)
-            if set(other_toks) < set(toks) and _compatible(other_toks, toks):
-                self.full[k] = name
-                if other in self.gender:
-                    self.gender.setdefault(name, self.gender.pop(other))
-                break
-            if set(toks) <= set(other_toks):
-                name = other
+            if _plain(other_toks) == toks and len(other_toks) > len(toks) and compatible_gender(other):
+                replace(k, other)
                 break
         else:
-            self.full.append(name)
+            # a short form of known names adds nothing ("Ortiz" of "Ana Ortiz"); it tells the gender of
+            # the one name it can be
+            holders = [o for o in self.full if (set(toks) <= set(_tokens(o)) or _plain(toks) == _tokens(o))
+                       and compatible_gender(o)]
+            if holders:
+                if len(holders) == 1 and gender:
+                    self.gender.setdefault(holders[0], gender)
+                return
+            # a longer form absorbs an earlier shorter one: "Xi" then "Xi Jinping"
+            for k, other in enumerate(self.full):
+                other_toks = _tokens(other)
+                if set(other_toks) < set(toks) and _compatible(other_toks, toks) and _plain(toks) != other_toks \
+                        and compatible_gender(other):
+                    replace(k, other)
+                    break
+            else:
+                self.full.append(name)
         if gender:
             self.gender.setdefault(name, gender)
 
-    def canonical(self, name: str, recent: list[str] | None = None) -> str:
-        """The fullest form of ``name``; among several ("Clinton"), the most recently used one."""
-        toks = set(_tokens(name))
+    def canonical(self, name: str, recent: list[str] | None = None, gender: str | None = None) -> str:
+        """The fullest form of ``name``; among several ("Clinton"), the one of the ``gender`` an honorific
+        gives ("Mr. Okafor"), else the most recently used one."""
+        toks = set(_plain(_tokens(name)))
         if not toks:
             return name
         matches = [f for f in self.full if toks <= set(_tokens(f))]
+        if len(matches) > 1 and gender:
+            same = [f for f in matches if self.gender.get(f) == gender]
+            if len(same) == 1:
+                return same[0]
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1 and recent:
@@ -106,6 +153,11 @@ class NameIndex:
                 if r in matches:
                     return r
         return name
+
+
+def _plain(toks: list[str]) -> list[str]:
+    """The tokens without single-letter middle initials."""
+    return [t for k, t in enumerate(toks) if len(t) > 1 or k in (0, len(toks) - 1)]
 
 
 def _compatible(short: list[str], long: list[str]) -> bool:

@@ -35,7 +35,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
 
-from quotes.linking import Aliases, default_aliases_path, is_name_form, link_names, load_aliases
+from quotes.linking import Aliases, default_aliases_path, is_name_form, link_names, load_aliases, name_tokens
 from quotes.types import Article, Quote, QuoteKind, Span, Speaker, SpeakerKind, Stance
 
 SCHEMA_VERSION = 2  # 2: stance.relevance
@@ -187,6 +187,9 @@ class Store:
             default = default_aliases_path(self.path)
             aliases = load_aliases(default) if default.is_file() else Aliases()
         self.aliases = aliases
+        # incremental linking: the raw-name key -> speaker id of the last full linking, and the quotes then
+        self._link_keys: dict[tuple[str, ...], int] | None = None
+        self._linked_quotes = 0
         self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
         self.conn.row_factory = sqlite3.Row
         try:
@@ -259,8 +262,10 @@ class Store:
         return cast(int, cur.lastrowid)
 
     def finish_run(self, run_id: int, counts: dict[str, int]) -> None:
-        """Mark the run finished with its counts (articles, quotes, skipped, ...)."""
+        """Mark the run finished with its counts (articles, quotes, skipped, ...); link the whole store."""
         with self.transaction() as conn:
+            if self._relink(conn, self.aliases):
+                self._remember_links(conn, cast(int, conn.execute("SELECT COUNT(*) FROM quotes").fetchone()[0]))
             cur = conn.execute("UPDATE runs SET finished_at = ?, counts = ? WHERE id = ?",
                                (_now(), json.dumps(counts), run_id))
             if cur.rowcount == 0:
@@ -285,8 +290,9 @@ class Store:
                 raise StoreError(f"no run {run_id} in store {self.path}; call begin_run first")
             model = run[0]
             now = _now()
+            replaced = 0
             for article, content_hash, processing_key, quotes in items:
-                conn.execute("DELETE FROM quotes WHERE article_id = ?", (article.id,))
+                replaced += conn.execute("DELETE FROM quotes WHERE article_id = ?", (article.id,)).rowcount
                 conn.execute(
                     """INSERT INTO articles (id, path, content_hash, processing_key, date, title, url,
                            source, text, run_id, processed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)
@@ -317,7 +323,7 @@ class Store:
                          sp.start if sp else None, sp.end if sp else None, q.confidence))
                     stance_rows.extend((cur.lastrowid, topic, s.label, s.score, model, s.relevance)
                                        for topic, s in q.stance.items())
-                    if sp:
+                    if sp and sp.kind != "unresolved":
                         forms.add((sp.name, sp.kind, sp.name))
                         if is_name_form(sp.mention):
                             forms.add((sp.name, sp.kind, " ".join(sp.mention.split())))
@@ -326,7 +332,47 @@ class Store:
                 conn.executemany("INSERT OR IGNORE INTO names (name, kind) VALUES (?, ?)",
                                  {(n, k) for n, k, _ in forms})
                 conn.executemany("INSERT OR IGNORE INTO name_forms VALUES (?, ?, ?)", forms)
+            self._link_batch(conn, {(n, k) for _, _, _, qs in items for q in qs if q.speaker
+                                    for n, k in [(q.speaker.name, q.speaker.kind)] if k != "unresolved"},
+                             full=replaced > 0)
+            # the new quotes of names the store already linked: _relink only touches names whose link changed
+            for article, *_ in items:
+                conn.execute("""UPDATE quotes SET speaker_id = (SELECT n.speaker_id FROM names n
+                                    WHERE n.name = quotes.speaker_name AND n.kind = quotes.speaker_kind)
+                                WHERE article_id = ? AND speaker_name IS NOT NULL""", (article.id,))
+
+    def _link_batch(self, conn: sqlite3.Connection, raw: set[tuple[str, str]], full: bool = False) -> None:
+        """Link a batch's speaker names. The whole store is re-linked when it has grown by a twentieth since
+        the last full linking (so its total cost stays proportional to the store's size); in between, a new
+        name joins the speaker of a name with the same key (case, spacing, titles, initials) or becomes a
+        speaker of its own. :meth:`finish_run` and :func:`open_store` link the whole store again."""
+        quotes = cast(int, conn.execute("SELECT COUNT(*) FROM quotes").fetchone()[0])
+        alias_forms = {name_tokens(f, "other") for e in self.aliases.entries for f in (e.name, *e.aliases)}
+        if full or self._link_keys is None or quotes >= self._linked_quotes * 1.05 \
+                or any(name_tokens(n, "other") in alias_forms for n, _ in raw):
             self._relink(conn, self.aliases)
+            self._remember_links(conn, quotes)
+            return
+        known = {(r[0], r[1]) for r in conn.execute(
+            "SELECT name, kind FROM names WHERE speaker_id IS NOT NULL")} if raw else set()
+        for name, kind in sorted(raw - known):
+            key = (kind, *name_tokens(name, kind))
+            sid = self._link_keys.get(key)
+            if sid is None:
+                conn.execute("INSERT INTO speakers (name, kind) VALUES (?, ?) ON CONFLICT(name, kind) DO NOTHING",
+                             (name, kind))
+                sid = conn.execute("SELECT id FROM speakers WHERE name = ? AND kind = ?", (name, kind)).fetchone()[0]
+                self._link_keys[key] = sid
+            conn.execute("UPDATE names SET speaker_id = ? WHERE name = ? AND kind = ?", (sid, name, kind))
+            conn.execute("""INSERT OR IGNORE INTO speaker_aliases SELECT ?, form FROM name_forms
+                            WHERE name = ? AND kind = ? AND form != (SELECT name FROM speakers WHERE id = ?)""",
+                         (sid, name, kind, sid))
+
+    def _remember_links(self, conn: sqlite3.Connection, quotes: int) -> None:
+        self._link_keys = {}
+        for name, kind, sid in conn.execute("SELECT name, kind, speaker_id FROM names WHERE speaker_id IS NOT NULL"):
+            self._link_keys.setdefault((kind, *name_tokens(name, kind)), sid)
+        self._linked_quotes = quotes
 
     def relink(self, aliases: Aliases | None = None) -> bool:
         """Re-link speakers with ``aliases`` (default: the store's); return True if anything changed.

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 QuoteKind = Literal["direct", "mixed", "indirect"]
-SpeakerKind = Literal["person", "organization", "place", "other"]
+SpeakerKind = Literal["person", "organization", "place", "other", "unresolved"]
+# "unresolved": a description that names no one ("experts", "a statement"); kept as the mention, never a speaker
 StanceLabel = Literal["favor", "against", "none"]
 
 STANCE_LABELS: tuple[str, ...] = ("favor", "against", "none")

@@ -159,3 +159,104 @@ def test_broken_quote_marks_never_lose_the_article(pipeline: Pipeline) -> None:
             "Later, the finance minister said the budget would be balanced by 2027.")
     q = find(run(pipeline, text), "the budget would be balanced")
     assert q.speaker is not None and q.speaker.name == "the finance minister"
+
+
+# -- names that are names; unresolved is not a speaker (issue 13) --------------------------------------
+SPEAKERS = [
+    # a Title-Case headline's words are not part of a name
+    ("Sarah Mitchell Drops Out Of Charity Gala\n\nSarah Mitchell spoke on Monday. Mitchell said she was "
+     "sorry to miss the event.", "she was sorry", "Sarah Mitchell", "person"),
+    ("Lindqvist Says Museum Will Heal A Nation\n\nMayor Marta Lindqvist opened the museum on Friday. "
+     "She said the museum would heal the nation.", "", "", ""),
+    # a dateline with an agency tag is not the speaker
+    ("OSLO (AFP) – The Nordic Herald reported on Monday, saying the talks had collapsed.",
+     "the talks had collapsed", "Nordic Herald", "organization"),
+    # groups named after a person are not that person
+    ("Lindqvist aides said the debate went well.", "the debate went well", "Lindqvist aides", "unresolved"),
+    ("The Lindqvist campaign said it was confident of victory.", "it was confident", "Lindqvist campaign",
+     "organization"),
+    ("Marta Lindqvist's emails said the deal was dead.", "the deal was dead", "Marta Lindqvist's emails",
+     "unresolved"),
+    # an acronym stays an acronym (transcript names in capitals are people: "PENCE:" is Pence)
+    ("The NAACP said the ruling was unjust.", "the ruling was unjust", "NAACP", "organization"),
+    # descriptions and common nouns that name no one
+    ("Experts said the economy would slow down next year.", "the economy would slow", "Experts", "unresolved"),
+    # a document speaks for whoever issued it, when the article says so
+    ("The Finance Ministry published a plan on Friday. The plan calls for lower taxes on small firms.",
+     "lower taxes on small firms", "Finance Ministry", "organization"),
+    ("Described in a Danish Finance Ministry guidance document last week, the plan also criticizes new tariffs.",
+     "new tariffs", "Danish Finance Ministry", "organization"),
+    ("The plan calls for lower taxes on small firms.", "lower taxes on small firms", "the plan", "unresolved"),
+]
+
+
+@pytest.mark.parametrize(("text", "fragment", "speaker", "kind"), SPEAKERS)
+def test_speaker_names_are_names(pipeline: Pipeline, text: str, fragment: str, speaker: str, kind: str) -> None:
+    quotes = run(pipeline, text)
+    if not fragment:   # no speaker name carries a headline word
+        assert not any(q.speaker and "Says" in q.speaker.name for q in quotes)
+        return
+    q = find(quotes, fragment)
+    assert q.speaker is not None and (q.speaker.name, q.speaker.kind) == (speaker, kind), q.speaker
+
+
+def test_plain_name_wins_over_a_middle_initial(pipeline: Pipeline) -> None:
+    text = ("Attorney General Marta E. Lindqvist spoke on Monday. Marta Lindqvist said the office would "
+            "hire more prosecutors.")
+    q = find(run(pipeline, text), "the office would hire")
+    assert q.speaker is not None and q.speaker.name == "Marta Lindqvist"
+
+
+def test_an_honorific_picks_the_person_of_a_shared_surname(pipeline: Pipeline) -> None:
+    text = ("Michael Okafor and his wife, Sarah Okafor, visited the clinic. Mrs. Okafor said the staff were kind. "
+            "Mr. Okafor said the clinic needed more beds.")
+    q = find(run(pipeline, text), "needed more beds")
+    assert q.speaker is not None and q.speaker.name == "Michael Okafor"
+
+
+def test_a_man_and_a_woman_sharing_a_surname_stay_two_people(pipeline: Pipeline) -> None:
+    text = ("Mr. Okafor opened the clinic on Monday. Sarah Okafor, a nurse, said the staff were proud. "
+            "Mr. Okafor said the clinic needed more beds.")
+    q = find(run(pipeline, text), "needed more beds")
+    assert q.speaker is not None and q.speaker.name == "Okafor"
+    q = find(run(pipeline, text), "the staff were proud")
+    assert q.speaker is not None and q.speaker.name == "Sarah Okafor"
+
+
+@pytest.mark.parametrize(("description", "speaker"), [("The Green nominee", "Marta Lindqvist"),
+                                                      ("The Labour nominee", "the Labour nominee")])
+def test_a_description_names_the_main_person_only_as_the_article_does(pipeline: Pipeline, description: str,
+                                                                       speaker: str) -> None:
+    text = ("Green nominee Marta Lindqvist toured the harbour. Marta Lindqvist met fishermen. Lindqvist spoke "
+            "with dock workers, and Lindqvist visited a school. Her rival, Tom Berg, stayed home. "
+            f"{description} said the harbour needed new cranes.")
+    q = find(run(pipeline, text), "the harbour needed new cranes")
+    assert q.speaker is not None and q.speaker.name == speaker, q.speaker
+
+
+def test_a_description_with_a_party_is_not_the_other_partys_nominee(pipeline: Pipeline) -> None:
+    text = ("Green nominee Marta Lindqvist toured the harbour. Labour nominee Tom Berg stayed home. "
+            "Later, the Green nominee said the harbour needed new cranes.")
+    q = find(run(pipeline, text), "the harbour needed new cranes")
+    assert q.speaker is not None and q.speaker.name == "Marta Lindqvist", q.speaker
+
+
+def test_the_initial_form_after_the_plain_one_is_the_same_person(pipeline: Pipeline) -> None:
+    text = ("Marta Lindqvist spoke to students. Attorney General Marta E. Lindqvist said the office would hire "
+            "more prosecutors.")
+    q = find(run(pipeline, text), "the office would hire")
+    assert q.speaker is not None and q.speaker.name == "Marta Lindqvist"
+
+
+def test_a_pronoun_keeps_to_the_speaker_the_story_follows(pipeline: Pipeline) -> None:
+    text = ("“Make yourself heard,” Marta Lindqvist said.\n\n"
+            "She grew up in a fishing village in the far north, studied law in Oslo and worked for a decade as a "
+            "prosecutor in Tromsø, where colleagues remember a tireless and exacting lawyer who rarely took a day "
+            "off and who argued her cases with unusual care, patience and precision before the district court.\n\n"
+            "She has faced a number of controversies since taking the helm of the harbour board, most recently "
+            "her decision to meet the husband of the mayor at the end of June on her boat in Bergen while the "
+            "board was investigating his wife, the popular mayor Sarah Holm, over a private email server she "
+            "used while serving as treasurer. She has called the protests a moment of real change.\n\n"
+            "She said she wasn't aware of a stronger backlash against her from those controversies.")
+    q = find(run(pipeline, text), "she wasn't aware")
+    assert q.speaker is not None and q.speaker.name == "Marta Lindqvist", q.speaker

@@ -22,7 +22,7 @@ from quotes.types import Quote, Span, Speaker
 
 def canon(names: list[tuple[str, str]], aliases: Aliases | None = None) -> dict[str, str]:
     mapping = link_names([(n, k, 1) for n, k in names], aliases)
-    return {f"{n}/{k}": mapping[(n, k)].name for n, k in names}
+    return {f"{n}/{k}": mapping[(n, k)].name for n, k in names if (n, k) in mapping}
 
 
 @pytest.mark.parametrize(("names", "name", "expected"), [
@@ -35,24 +35,58 @@ def canon(names: list[tuple[str, str]], aliases: Aliases | None = None) -> dict[
     ([("Hillary Clinton", "person"), ("Bill Clinton", "person"), ("Clinton", "person")],
      "Clinton/person", "Clinton"),
     ([("Hillary Clinton", "person"), ("Bill Clinton", "person")], "Bill Clinton/person", "Bill Clinton"),
-    # a longer form of a longer name: the longest unique one wins
+    # a longer form of a longer name: one person, shown under the plain full name
     ([("Hillary Clinton", "person"), ("Hillary Rodham Clinton", "person")],
-     "Hillary Clinton/person", "Hillary Rodham Clinton"),
+     "Hillary Rodham Clinton/person", "Hillary Clinton"),
+    # a middle initial or a title does not make a new person
+    ([("Donald J. Trump", "person"), ("Donald Trump", "person"), ("Mr. Trump", "person")],
+     "Donald J. Trump/person", "Donald Trump"),
+    ([("Donald J. Trump", "person"), ("Donald Trump", "person"), ("Mr. Trump", "person")],
+     "Mr. Trump/person", "Donald Trump"),
     # case and spacing do not matter
     ([("Angela  Merkel", "person"), ("angela merkel", "person"), ("Merkel", "person")],
      "Merkel/person", "Angela  Merkel"),
-    # same kind only
-    ([("Joe Biden", "person"), ("Biden", "organization")], "Biden/organization", "Biden"),
+    # one name, one kind: a surname tagged as an organisation is the person the evidence names
+    ([("Joe Biden", "person"), ("Biden", "organization")], "Biden/organization", "Joe Biden"),
     # unknown kind joins the one known-kind name with the same tokens
     ([("Reuters", "organization"), ("Reuters", "other")], "Reuters/other", "Reuters"),
     # organizations are not linked by containment
     ([("Ministry", "organization"), ("Foreign Ministry", "organization")],
      "Ministry/organization", "Ministry"),
     # tokens must appear in order
-    ([("Jinping Xi", "person"), ("Xi Jinping Jr", "person"), ("Xi", "person")], "Xi/person", "Xi"),
+    ([("Jinping Xi", "person"), ("Xi Jinping", "person"), ("Jinping", "person")], "Jinping/person", "Jinping"),
+    # a generational suffix is another person
+    ([("Xi Jinping Jr", "person"), ("Xi Jinping", "person")], "Xi Jinping/person", "Xi Jinping"),
+    # descriptions that name no one are no speaker
+    ([("experts", "unresolved"), ("Xi", "person")], "Xi/person", "Xi"),
 ])
 def test_link_names_table(names: list[tuple[str, str]], name: str, expected: str) -> None:
     assert canon(names)[name] == expected
+
+
+def test_bare_surname_goes_to_the_dominant_full_name() -> None:
+    mapping = link_names([("Ana Ortiz", "person", 40), ("Ana Ortiz Jr.", "person", 2), ("Luis Ortiz", "person", 3),
+                          ("Ortiz", "person", 20), ("Ortiz", "organization", 5)])
+    assert mapping[("Ortiz", "person")] == mapping[("Ana Ortiz", "person")]
+    # one name, one kind: the evidence (uses of the person's names) makes "Ortiz" a person
+    assert mapping[("Ortiz", "organization")].name == "Ana Ortiz"
+    assert mapping[("Ortiz", "organization")].kind == "person"
+    assert mapping[("Ana Ortiz Jr.", "person")].name == "Ana Ortiz Jr."
+    assert mapping[("Luis Ortiz", "person")].name == "Luis Ortiz"
+    # without a dominant full name the surname stays apart
+    close = link_names([("Ana Ortiz", "person", 4), ("Luis Ortiz", "person", 3), ("Ortiz", "person", 2)])
+    assert close[("Ortiz", "person")].name == "Ortiz"
+
+
+def test_the_evidence_can_make_a_name_an_organisation() -> None:
+    mapping = link_names([("Ford", "organization", 30), ("Ford", "person", 2), ("Gerald Ford", "person", 1)])
+    assert mapping[("Ford", "person")] == mapping[("Ford", "organization")]
+    assert mapping[("Ford", "person")].kind == "organization"
+
+
+def test_unresolved_names_are_not_linked() -> None:
+    mapping = link_names([("experts", "unresolved", 9), ("the plan", "unresolved", 1)])
+    assert mapping == {}
 
 
 def test_linking_keeps_kind_and_prefers_untitled_display() -> None:
@@ -144,3 +178,12 @@ def test_link_quotes_rewrites_speaker_names() -> None:
                        Quote("a", 2, "direct", Span(0, 1, "x"), None, None, 0.5)])
     assert [q.speaker.name if q.speaker else None for q in out] == ["Xi Jinping", "Xi Jinping", None]
     assert out[1].speaker is not None and out[1].speaker.mention == "Xi"
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Trump accused Holt of being a", "Trump"), ("Bank of America", "Bank of America"),
+    ("Commission on Presidential Debates", "Commission on Presidential Debates"),
+    ("Ursula von der Leyen", "Ursula von der Leyen"), ("the Kremlin", "the Kremlin")])
+def test_trim_name(text: str, name: str) -> None:
+    from quotes.speakers import trim_name
+    assert trim_name(text) == name

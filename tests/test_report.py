@@ -341,3 +341,46 @@ def test_html_in_headless_chromium(evil_db: Path, db: Path, tmp_path: Path) -> N
     assert dom.count("<script") == 2
     assert "&lt;script&gt;document.title='pwned'&lt;/script&gt;" in dom
     assert "&lt;img src=x onerror=" in dom
+
+
+@pytest.fixture()
+def quiet_db(tmp_path: Path) -> Path:
+    """A speaker who says the most but takes no position, and two who take one."""
+    path = tmp_path / "quiet.db"
+    with Store(path) as s:
+        run = s.begin_run("m1", ["climate"])
+        s.write_batch(run, [item("a1", [
+            *(Q("Nora Quiet", f"Weather report {k}", {"climate": ("none", 0.9)}) for k in range(5)),
+            Q("Ada Small", "Act now", {"climate": ("favor", 0.9)}),
+            Q("Ben Loud", "Too costly", {"climate": ("against", 0.8)}),
+            Q("Ben Loud", "Far too costly", {"climate": ("against", 0.7)}),
+            Q("experts", "It is warming", {"climate": ("favor", 0.9)}, kind="unresolved")])])
+    return path
+
+
+def test_speakers_with_a_position_come_first_and_unresolved_is_left_out(quiet_db: Path) -> None:
+    with Store(quiet_db) as s:
+        report = build_report(s, ReportFilter())
+    assert [r.speaker for r in report.rows] == ["Ben Loud", "Ada Small", "Nora Quiet"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(_chromium() is None, reason="chromium is not installed (apt-get install chromium)")
+def test_html_hides_all_none_speakers_behind_a_toggle(quiet_db: Path, tmp_path: Path) -> None:
+    page = tmp_path / "quiet.html"
+    with Store(quiet_db) as s:
+        page.write_text(render_html(build_report(s, ReportFilter(), timeline=True, details=True)), encoding="utf-8")
+    cmd = [_chromium() or "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=3000", "--dump-dom", page.as_uri()]
+    dom = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=True).stdout
+    assert 'data-rendered="1"' in dom
+    heat = dom[dom.index('id="heatmap-svg"'):dom.index("</svg>", dom.index('id="heatmap-svg"'))]
+    assert "Ben Loud" in heat and "Ada Small" in heat and "Nora Quiet" not in heat
+    assert heat.index("Ben Loud") < heat.index("Ada Small")
+    assert "also show the 1 speaker with no stance" in dom
+    assert re.search(r'<p id="all-rows-toggle"(?! hidden)', dom)
+    cmd[-1] = page.as_uri() + "#all-rows"   # the toggle on: every speaker
+    dom = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=True).stdout
+    heat = dom[dom.index('id="heatmap-svg"'):dom.index("</svg>", dom.index('id="heatmap-svg"'))]
+    assert "Nora Quiet" in heat and heat.index("Ada Small") < heat.index("Nora Quiet")

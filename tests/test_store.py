@@ -288,3 +288,47 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
         s.conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     with pytest.raises(StoreError, match="schema version 99"):
         Store(path)
+
+
+def test_new_quotes_of_a_linked_name_get_their_speaker(store: Store) -> None:
+    run = store.begin_run(None, [])
+    store.write_batch(run, [item("a1", [Q("Ana Ortiz", "First")])])
+    store.write_batch(run, [item("a2", [Q("Ana Ortiz", "Second")])])   # same raw name, link unchanged
+    (ana,) = store.speakers()
+    assert (ana.quotes, ana.articles) == (2, 2)
+    assert store.conn.execute("SELECT COUNT(*) FROM quotes WHERE speaker_id IS NULL").fetchone()[0] == 0
+
+
+def test_a_new_article_merges_speakers_and_their_stance_follows(store: Store) -> None:
+    run = store.begin_run("m", ["t"])
+    store.write_batch(run, [item("a1", [Q("Ortiz", "Short", {"t": ("favor", 0.9)}),
+                                        Q("Ortiz", "Short again", {"t": ("against", 0.8)})])])
+    assert {s.name for s in store.speakers()} == {"Ortiz"}
+    # the full name arrives later: the two speakers the store kept apart become one, stance rows with them
+    store.write_batch(run, [item("a2", [Q("Ana Ortiz", "Full", {"t": ("favor", 0.7)})])])
+    (ana,) = store.speakers()
+    assert (ana.name, ana.quotes, ana.articles) == ("Ana Ortiz", 3, 2)
+    labels = store.conn.execute("""SELECT s.label FROM stance s JOIN quotes q ON q.id = s.quote_id
+                                   WHERE q.speaker_id = ? ORDER BY s.label""", (ana.id,)).fetchall()
+    assert [r[0] for r in labels] == ["against", "favor", "favor"]
+
+
+def test_unresolved_mentions_are_kept_but_are_no_speaker(store: Store) -> None:
+    run = store.begin_run(None, [])
+    store.write_batch(run, [item("a1", [Q("experts", "Growth will slow", kind="unresolved"),
+                                        Q("Ana Ortiz", "It will not")])])
+    assert {s.name for s in store.speakers()} == {"Ana Ortiz"}
+    first = store.quotes_for_article("a1")[0]
+    assert first.speaker is not None and (first.speaker.mention, first.speaker.kind) == ("experts", "unresolved")
+    assert store.conn.execute("SELECT speaker_id FROM quotes WHERE idx = 0").fetchone()[0] is None
+
+
+def test_aliases_file_still_overrides_the_dominant_surname(tmp_path: Path) -> None:
+    path = tmp_path / "quotes.db"
+    with Store(path) as s:
+        run = s.begin_run(None, [])
+        s.write_batch(run, [item("a1", [Q("Ana Ortiz", "a"), Q("Ana Ortiz", "b"), Q("Ana Ortiz", "c"),
+                                        Q("Ortiz", "d"), Q("Luis Ortiz", "e")])])
+        assert {sp.name: sp.quotes for sp in s.speakers()} == {"Ana Ortiz": 4, "Luis Ortiz": 1}
+        assert s.relink(Aliases((AliasEntry("Luis Ortiz", ("Ortiz",)),)))
+        assert {sp.name: sp.quotes for sp in s.speakers()} == {"Ana Ortiz": 3, "Luis Ortiz": 2}

@@ -202,10 +202,13 @@ def build_report(store: Store, filters: ReportFilter, *, top_k: int = 3, timelin
             per.setdefault(r[2], []).append(
                 TopQuote(f"{r[4]}#{r[5]}", r[6], r[2], r[3], r[4], r[7], r[8], r[9]))
 
+    # speakers who take a position (a favor or against quote) first, then by how much they said
     totals: dict[int, int] = {}
+    positions: dict[int, int] = {}
     for g in groups:
         totals[g[0]] = totals.get(g[0], 0) + g[2]
-    for g in sorted(groups, key=lambda g: (-totals[g[0]], speakers[g[0]][0], g[1])):
+        positions[g[0]] = positions.get(g[0], 0) + g[3] + g[4]
+    for g in sorted(groups, key=lambda g: (positions[g[0]] == 0, -totals[g[0]], speakers[g[0]][0], g[1])):
         sid, topic, n, favor, against, none, conf, attribution = g
         name, kind = speakers[sid]
         report.rows.append(ReportRow(

@@ -39,13 +39,21 @@
     document.getElementById("meta").textContent = parts.join(" · ");
   }
 
+  // Speakers whose quotes are all 'none' on every topic are behind a toggle, as --all-rows is in the table.
   function heatmap() {
     var host = document.getElementById("heatmap");
-    var topics = data.topics, speakers = [], index = {};
+    var showAll = document.getElementById("all-rows").checked;
+    var topics = data.topics, speakers = [], index = {}, silent = 0;
     data.rows.forEach(function (r) {
-      if (!(r.speaker_id in index)) { index[r.speaker_id] = speakers.length; speakers.push({ id: r.speaker_id, name: r.speaker, cells: {} }); }
+      if (!(r.speaker_id in index)) { index[r.speaker_id] = speakers.length; speakers.push({ id: r.speaker_id, name: r.speaker, cells: {}, positions: 0 }); }
       speakers[index[r.speaker_id]].cells[r.topic] = r;
+      speakers[index[r.speaker_id]].positions += r.favor + r.against;
     });
+    speakers.forEach(function (s) { if (s.positions === 0) { silent += 1; } });
+    document.getElementById("all-rows-toggle").hidden = silent === 0;
+    document.getElementById("all-rows-label").textContent = "also show the " + silent + " speaker" + (silent === 1 ? "" : "s") + " with no stance (all 'none')";
+    if (!showAll) { speakers = speakers.filter(function (s) { return s.positions > 0; }); }
+    while (host.firstChild) { host.removeChild(host.firstChild); }
     var left = 220, top = 60, cw = 110, ch = 26;
     var width = left + cw * topics.length + 10, height = top + ch * speakers.length + 10;
     var root = svg("svg", { id: "heatmap-svg", width: width, height: height, viewBox: "0 0 " + width + " " + height, role: "img" });
@@ -190,6 +198,9 @@
   }
 
   meta();
+  // "#all-rows" in the address opens the page with every speaker shown (a link one can share)
+  document.getElementById("all-rows").checked = window.location.hash === "#all-rows";
+  document.getElementById("all-rows").addEventListener("change", heatmap);
   heatmap();
   timeline();
   speakers();
