@@ -123,7 +123,8 @@ class Attributor:
                     break
         for name, vs in votes.items():
             if name not in self.names.gender and vs:
-                self.names.gender[name] = max(set(vs), key=vs.count)
+                # the majority; on a tie the first vote (a set's order would change from run to run)
+                self.names.gender[name] = max(dict.fromkeys(vs), key=vs.count)
 
     def _descriptors(self, ent: Span) -> frozenset[str]:
         return frozenset(ABBREVIATIONS.get(d.rstrip("."), d.rstrip(".")) for d in self._raw_descriptors(ent))
