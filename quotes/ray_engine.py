@@ -133,7 +133,8 @@ def run_on_ray(run: Extraction, files: list[tuple[Path, Path]], finish: Callable
     if connected_here:
         quiet = {"log_to_driver": False, "logging_level": logging.WARNING}
         if run.address is None:
-            ray.init(num_cpus=run.workers, include_dashboard=False, **quiet)
+            # "local": a new instance of our own, even when another Ray cluster runs on this machine
+            ray.init(address="local", num_cpus=run.workers, include_dashboard=False, **quiet)
         else:
             ray.init(address=run.address, **quiet)
     logging.getLogger("ray.data").setLevel(logging.WARNING)
