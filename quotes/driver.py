@@ -320,11 +320,19 @@ def _parse_worker(conn: Any, batch_size: int) -> None:
             return
 
 
+def default_workers(stance: bool) -> int:
+    """Parse processes when none are asked for: every core, less one for the stance process when there is
+    stance. Measured on 2 shared cores (docs/benchmarks.md): with stance, a second parse worker made the
+    run 1.7x slower (the two workers and the classifier fought for the cores); without, 2 workers were 1.37x
+    faster than 1 on 2,000 articles."""
+    return max(1, available_cores() - (1 if stance else 0))
+
+
 class Extraction:
     """An extraction run's settings; :meth:`run` processes paths with them.
 
     ``stance`` None skips stance; ``store`` None writes no store (and skips nothing); ``workers`` is how many
-    processes parse (1: this process; default: every core); ``engine`` "ray" runs on a Ray cluster at
+    processes parse (1: this process; default: :func:`default_workers`); ``engine`` "ray" runs on a Ray cluster at
     ``address`` (default: a local one) instead of this machine's processes.
     """
 
@@ -338,7 +346,8 @@ class Extraction:
         self.store = store
         self.force = force
         self.batch_size = max(1, batch_size)
-        self.workers = max(1, workers or available_cores())
+        self.workers = max(1, workers or default_workers(stance is not None))
+        self.cores = max(1, workers or available_cores())   # a local Ray instance's CPUs: one actor each
         self.engine = engine
         self.address = address
         self.shards = shards

@@ -122,7 +122,7 @@ def import_ray() -> Any:
 def run_on_ray(run: Extraction, files: list[tuple[Path, Path]], finish: Callable[[bool, Results], None],
                report: RunReport, *, on_file: Callable[[], None] = lambda: None,
                warn: Callable[[str], None] = lambda message: None) -> None:
-    """Extract ``files`` on the Ray cluster at ``run.address`` (default: start a local one with ``run.workers``
+    """Extract ``files`` on the Ray cluster at ``run.address`` (default: start a local one with ``run.cores``
     CPUs), then store and output the results through ``finish``, as the local engine does."""
     ray = import_ray()
     import logging
@@ -134,7 +134,7 @@ def run_on_ray(run: Extraction, files: list[tuple[Path, Path]], finish: Callable
         quiet = {"log_to_driver": False, "logging_level": logging.WARNING}
         if run.address is None:
             # "local": a new instance of our own, even when another Ray cluster runs on this machine
-            ray.init(address="local", num_cpus=run.workers, include_dashboard=False, **quiet)
+            ray.init(address="local", num_cpus=run.cores, include_dashboard=False, **quiet)
         else:
             ray.init(address=run.address, **quiet)
     logging.getLogger("ray.data").setLevel(logging.WARNING)

@@ -52,7 +52,7 @@ def extract(
                                                                         "batches are 2 and 4).")] = 8,
     workers: Annotated[int | None, typer.Option("--workers", min=1, show_default=False,
                                                 help="Processes that parse (each loads spaCy once); "
-                                                     "default: every core.")] = None,
+                                                     "default: every core, less one for stance.")] = None,
     engine: Annotated[Engine, typer.Option("--engine", help="local: this machine's processes; ray: a Ray "
                                                             "cluster (pip install 'quotes[ray]').")
                       ] = Engine.local,
