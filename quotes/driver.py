@@ -249,9 +249,9 @@ class ParsePool:
     def close(self, wait: bool = True) -> None:
         """End the workers: with ``wait``, once they have finished what they hold; otherwise at once."""
         self._closed = True
-        for conn in self._conns:
+        for conn in self._conns if wait else []:
             with contextlib.suppress(OSError):
-                conn.send(None) if wait else None
+                conn.send(None)   # finish what you hold, then end
         for process in self._processes:
             process.join(timeout=30 if wait else 0)
             if process.is_alive():
