@@ -277,6 +277,12 @@ class Store:
                                 (article_id,)).fetchone()
         return row is not None and row[0] == content_hash and row[1] == processing_key
 
+    def current_hashes(self, processing_key: str) -> dict[str, str]:
+        """Content hash of every article stored with ``processing_key``: what :meth:`is_current` checks, for
+        all articles at once (sent to workers that cannot open the store)."""
+        rows = self.conn.execute("SELECT id, content_hash FROM articles WHERE processing_key = ?", (processing_key,))
+        return {r[0]: r[1] for r in rows}
+
     def write_batch(self, run_id: int, items: Sequence[BatchItem]) -> None:
         """Store a batch of processed articles in ONE transaction.
 

@@ -134,6 +134,32 @@ class Quote:
             "stance": {topic: s.to_dict() for topic, s in self.stance.items()},
         }
 
+    def to_record(self) -> dict[str, Any]:
+        """Every field, unrounded (JSON-safe): what crosses a process or a Parquet shard; see
+        :meth:`from_record`."""
+        def span(s: Span | None) -> list[Any] | None:
+            return [s.start, s.end, s.text] if s is not None else None
+
+        sp = self.speaker
+        return {"article": self.article, "index": self.index, "kind": self.kind, "content": span(self.content),
+                "cue": span(self.cue), "statement": span(self.statement), "confidence": self.confidence,
+                "speaker": [sp.name, sp.mention, sp.start, sp.end, sp.kind] if sp is not None else None,
+                "stance": {t: [s.label, s.score, s.relevance] for t, s in self.stance.items()}}
+
+    @classmethod
+    def from_record(cls, r: dict[str, Any]) -> Quote:
+        """The quote :meth:`to_record` describes, equal to the original."""
+        def span(v: list[Any] | None) -> Span | None:
+            return Span(v[0], v[1], v[2]) if v is not None else None
+
+        sp = r["speaker"]
+        content = span(r["content"])
+        assert content is not None
+        return cls(article=r["article"], index=r["index"], kind=r["kind"], content=content, cue=span(r["cue"]),
+                   speaker=Speaker(sp[0], sp[1], sp[2], sp[3], sp[4]) if sp is not None else None,
+                   confidence=r["confidence"], statement=span(r["statement"]),
+                   stance={t: Stance(v[0], v[1], v[2]) for t, v in r["stance"].items()})
+
 
 @dataclass(frozen=True)
 class Topic:

@@ -2,21 +2,21 @@
 
 Usage:
     python scripts/bench_extract.py [INPUT ...] [--repeat N] [--stance] [--model PATH] [--topics FILE]
-                                    [--no-gate] [--precision P] [--in-process] [--batch-size N]
+                                    [--no-gate] [--precision P] [--workers N] [--in-process] [--batch-size N]
 
 INPUT is article files or folders (anything `quotes extract` reads) or a JSONL of articles with a `text`
 field (e.g. ../shared/data/polnear-dev.jsonl); default: seeds/articles repeated --repeat times (default 50).
-Loading spaCy and the model is not timed; the timed part is the whole pipeline over every article, as
-`quotes extract` runs it (nlp.pipe in batches of 2, 4, then 8 articles, detection, attribution, and
-with --stance the classifier on every (quote, topic) pair, behind the model's relevance gate unless --no-gate,
-in a child process beside the parse as `quotes extract` runs it, or with --in-process in a thread of this
-process). Prints articles/s, words/s, quotes, the stance labels given and the peak resident memory of this
-process and of the stance process.
+The timed part is what `quotes extract --no-store` runs: the library's extraction driver
+(`quotes.driver.Extraction.run`) over every article, reading included, with --workers parse processes (default
+1; each loads spaCy, which is timed) and with --stance the classifier in a child process beside the parse
+(its model load is timed too). With --in-process the older path is timed instead: `Pipeline.run` with the
+classifier in a thread of this process, spaCy and the model loaded before the clock starts. Prints articles/s,
+words/s, quotes, the stance labels given and the peak resident memory of this process and of its children.
 
-Repeated copies of an article are new articles to the classifier: the classifier reads each distinct statement of
-a call once, so identical copies would share their reading and make stance look cheaper than on an article it
-has not seen. Each copy's statements get a different run of zero-width spaces, which the tokenizer drops (the
-classifier computes the same) but which make them distinct strings; --shared-copies turns this off.
+Repeated copies of an article are new articles to the classifier: with --in-process, each copy's statements get
+a different run of zero-width spaces, which the tokenizer drops (the classifier computes the same) but which make
+them distinct strings (--shared-copies turns this off). Through the driver, copies are written to a temporary
+JSONL with distinct ids and share their statements' text.
 """
 
 from __future__ import annotations
@@ -78,7 +78,8 @@ def main() -> None:
     ap.add_argument("--no-gate", dest="gate", action="store_false",
                     help="classify every (quote, topic) pair: no relevance gate (quotes extract --no-gate)")
     ap.add_argument("--in-process", action="store_true",
-                    help="classify in a thread of this process instead of a child process")
+                    help="time Pipeline.run with the classifier in a thread of this process (not the driver)")
+    ap.add_argument("--workers", type=int, default=1, help="parse processes (quotes extract --workers)")
     ap.add_argument("--batch-size", type=int, default=8, help="articles per batch (quotes extract's default)")
     ap.add_argument("--shared-copies", action="store_true",
                     help="let repeated copies share their statements' reading (see above)")
@@ -88,6 +89,8 @@ def main() -> None:
     inputs = args.inputs or [Path(__file__).resolve().parents[1] / "seeds" / "articles"]
     repeat = args.repeat or (1 if args.inputs else 50)
     articles = load(inputs, repeat)
+    if not args.in_process:
+        return run_driver(args, inputs, articles, repeat)
 
     classifier: Any = None
     topics: list[Topic] = []
@@ -134,6 +137,44 @@ def main() -> None:
         print("stance labels: " + ", ".join(f"{label} {labels[label]}" for label in ("favor", "against", "none")))
     print(f"time: {seconds:.2f} s  articles/s: {len(articles) / seconds:.2f}  words/s: {words / seconds:.0f}")
     print(f"peak memory (RSS): {peak_mb:.0f} MiB" + (f", stance process {child_mb:.0f} MiB" if child_mb else ""))
+
+
+def run_driver(args: argparse.Namespace, inputs: list[Path], articles: list[Article], repeat: int) -> None:
+    """Time ``Extraction.run``, what ``quotes extract --no-store`` runs, model loading included."""
+    import json
+    import tempfile
+
+    from quotes.driver import Extraction, stance_settings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        if repeat > 1:
+            paths = [Path(tmp) / "copies.jsonl"]
+            with paths[0].open("w", encoding="utf-8") as fh:
+                for a in articles:
+                    fh.write(json.dumps({"id": a.id, "text": a.text}, ensure_ascii=False) + "\n")
+        else:
+            paths = inputs
+        settings = stance_settings(args.model, args.topics, args.precision, args.gate) if args.stance else None
+        labels: Counter[str] = Counter()
+
+        def sink(article: Article, quotes: list[Any]) -> None:
+            labels.update(s.label for q in quotes for s in q.stance.values())
+
+        start = time.perf_counter()
+        report = Extraction(settings, workers=args.workers, batch_size=args.batch_size).run(paths, sink)
+        seconds = time.perf_counter() - start
+    words = sum(len(a.text.split()) for a in articles)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"machine: {platform.processor() or platform.machine()}, {__import__('os').cpu_count()} cores; "
+          f"driver, {args.workers} parse worker(s)")
+    print(f"articles: {report.processed}  words: {words}  quotes: {report.quotes}  stance: "
+          + (f"{len(settings.topics)} topics" if settings is not None else "off"))
+    if settings is not None:
+        print("stance labels: " + ", ".join(f"{label} {labels[label]}" for label in ("favor", "against", "none")))
+    print(f"time (model loading included): {seconds:.2f} s  articles/s: {report.processed / seconds:.2f}  "
+          f"words/s: {words / seconds:.0f}")
+    print(f"peak memory (RSS): {peak_mb:.0f} MiB, largest child process {child_mb:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -41,3 +41,29 @@ def tiny_stance_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     BertForSequenceClassification(config).save_pretrained(str(path))
     tokenizer.save_pretrained(str(path))
     return path
+
+
+_NAMES = ["Ana Ruiz", "Tomas Berg", "Leila Haddad", "Kofi Mensah", "Ines Duarte", "Pavel Novak", "Mei Tanaka",
+          "Omar Farouk"]
+_ROLES = ["the finance minister", "a union leader", "the mayor", "an opposition lawmaker"]
+_CLAIMS = ["We will cut taxes next year", "The plan is a mistake", "Talks must start at once",
+           "Nobody asked the farmers", "The budget adds up", "This law protects workers"]
+
+
+def make_articles(folder: Path, n: int, with_seed: bool = True) -> Path:
+    """``n`` distinct small articles in ``folder`` (generated text with direct, mixed and indirect quotes), plus
+    the seed article's text in a few dated variants: enough articles for several batches, made in no time."""
+    folder.mkdir(parents=True, exist_ok=True)
+    seed = SEED.read_text(encoding="utf-8")
+    for i in range(n):
+        if with_seed and i % 5 == 0:
+            text = seed.replace("Wednesday", f"day {i}")
+        else:
+            a, b = _NAMES[i % len(_NAMES)], _NAMES[(i * 3 + 1) % len(_NAMES)]
+            role = _ROLES[i % len(_ROLES)]
+            c1, c2 = _CLAIMS[i % len(_CLAIMS)], _CLAIMS[(i + 2) % len(_CLAIMS)]
+            text = (f"Title: Story {i}\n\n“{c1},” {role}, {a}, said on day {i}. {b} disagreed. "
+                    f"“{c2},” {b} told reporters, adding that the vote {i} was “{c1.lower()}.”\n\n"
+                    f"{a} said that the council would meet again in week {i % 7}.\n")
+        (folder / f"a{i:03d}.txt").write_text(text, encoding="utf-8")
+    return folder

@@ -108,8 +108,39 @@ def _count_articles(db: Path) -> int:
         return 0
 
 
-def test_killed_run_loses_nothing_committed_and_the_next_run_completes(tmp_path: Path) -> None:
-    """A real ``quotes extract`` process killed mid-run (SIGKILL), then run again."""
+def _children(pid: int) -> list[int]:
+    import psutil
+
+    try:
+        return [c.pid for c in psutil.Process(pid).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def _assert_gone(pids: list[int], within: float = 20) -> None:
+    """Every process in ``pids`` has ended (a zombie waiting for its reaper counts as ended)."""
+    import psutil
+
+    deadline = time.time() + within
+    alive = pids
+    while time.time() < deadline:
+        alive = []
+        for pid in pids:
+            try:
+                if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                    alive.append(pid)
+            except psutil.NoSuchProcess:
+                pass
+        if not alive:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"child processes left behind: {alive}")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_killed_run_loses_nothing_committed_and_the_next_run_completes(tmp_path: Path, workers: int) -> None:
+    """A real ``quotes extract`` process killed mid-run (SIGKILL), then run again; its parse workers end with
+    it."""
     folder = tmp_path / "many"
     folder.mkdir()
     text = SEED.read_text(encoding="utf-8")
@@ -118,13 +149,19 @@ def test_killed_run_loses_nothing_committed_and_the_next_run_completes(tmp_path:
     db = tmp_path / "q.db"
     out = tmp_path / "out.jsonl"
     cmd = [sys.executable, "-m", "quotes", "extract", str(folder), "--no-stance", "--store", str(db),
-           "--batch-size", "2", "-o", str(out)]
+           "--batch-size", "2", "--workers", str(workers), "-o", str(out)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
+    children: set[int] = set()
     while _count_articles(db) < 4 and time.time() < deadline and proc.poll() is None:
+        children.update(_children(proc.pid))
         time.sleep(0.05)
+    children.update(_children(proc.pid))
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    if workers > 1:
+        assert len(children) >= workers, "the parse workers should have been running"
+    _assert_gone(sorted(children))
     done = _count_articles(db)
     assert 4 <= done < 60, "the run should have been killed part-way"
     assert not out.exists(), "an interrupted run must not leave a (half-written) output file"
@@ -136,22 +173,28 @@ def test_killed_run_loses_nothing_committed_and_the_next_run_completes(tmp_path:
     assert len({json.loads(line)["article"] for line in out.read_text(encoding="utf-8").splitlines()}) == 60
 
 
-def test_terminated_run_leaves_no_temporary_output(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_terminated_run_leaves_no_temporary_output(tmp_path: Path, workers: int) -> None:
     folder = tmp_path / "many"
     folder.mkdir()
     for i in range(40):
         (folder / f"a{i:02d}.txt").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
     out = tmp_path / "out" / "q.jsonl"
     cmd = [sys.executable, "-m", "quotes", "extract", str(folder), "--no-stance", "--no-store", "--batch-size", "1",
-           "-o", str(out)]
+           "--workers", str(workers), "-o", str(out)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.time() + 120
+    children: set[int] = set()
     while time.time() < deadline and proc.poll() is None and not list(out.parent.glob(".q.jsonl.*")):
         time.sleep(0.05)
     time.sleep(0.5)
+    children.update(_children(proc.pid))
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=60)
     assert proc.returncode != 0
+    if workers > 1:
+        assert len(children) >= workers
+    _assert_gone(sorted(children), within=5)
     assert not out.exists()
     assert list(out.parent.glob("*")) == []
     assert os.path.isdir(out.parent)
@@ -189,3 +232,57 @@ def test_rerun_on_unchanged_articles_loads_no_model(corpus: Path, tmp_path: Path
     again = runner.invoke(app, args)
     assert again.exit_code == 0, again.output
     assert "0 processed, 1 unchanged" in again.output
+
+
+def _run_bytes(args: list[str]) -> bytes:
+    result = subprocess.run([sys.executable, "-m", "quotes", "extract", *args], capture_output=True, timeout=300)
+    assert result.returncode == 0, result.stderr.decode()
+    return result.stdout
+
+
+def test_several_workers_give_byte_identical_output_in_the_same_order(tmp_path: Path,
+                                                                       tiny_stance_model: Path) -> None:
+    """--workers 2 against --workers 1, on more articles than batches of the first sizes, with stance."""
+    from conftest import make_articles
+
+    folder = make_articles(tmp_path / "in", 23)
+    topics = tmp_path / "topics.toml"
+    topics.write_text('[[topic]]\nid = "tax"\nphrase = "tax cuts"\n', encoding="utf-8")
+    common = [str(folder), "--model", str(tiny_stance_model), "--topics", str(topics), "--batch-size", "4",
+              "--no-gate"]
+    one = _run_bytes([*common, "--workers", "1", "--store", str(tmp_path / "one.db")])
+    two = _run_bytes([*common, "--workers", "2", "--store", str(tmp_path / "two.db")])
+    assert one == two
+    articles = [json.loads(line)["article"] for line in one.decode().splitlines()]
+    assert articles == sorted(articles) and len(set(articles)) == 23
+    assert all(json.loads(line)["stance"] for line in one.decode().splitlines())
+    # the stores hold the same quotes
+    with sqlite3.connect(tmp_path / "one.db") as a, sqlite3.connect(tmp_path / "two.db") as b:
+        q = "SELECT article_id, idx, text, speaker_name FROM quotes ORDER BY article_id, idx"
+        assert a.execute(q).fetchall() == b.execute(q).fetchall()
+
+
+def test_parquet_output_has_the_csv_columns_and_rows(corpus: Path, tmp_path: Path, tiny_stance_model: Path) -> None:
+    import pyarrow.parquet as pq
+
+    topics = tmp_path / "topics.toml"
+    topics.write_text('[[topic]]\nid = "tax"\nphrase = "tax cuts"\n', encoding="utf-8")
+    common = ["extract", str(corpus), "--model", str(tiny_stance_model), "--topics", str(topics), "--no-store"]
+    csv_out, pq_out = tmp_path / "q.csv", tmp_path / "q.parquet"
+    assert runner.invoke(app, [*common, "--format", "csv", "-o", str(csv_out)]).exit_code == 0
+    result = runner.invoke(app, [*common, "--format", "parquet", "-o", str(pq_out)])
+    assert result.exit_code == 0, result.output
+    table = pq.read_table(pq_out)
+    rows = list(csv.DictReader(io.StringIO(csv_out.read_text(encoding="utf-8"))))
+    assert table.column_names == list(rows[0]) and "stance_tax" in table.column_names
+    assert table.num_rows == len(rows) > 1
+    assert str(table.schema.field("start").type) == "int64"
+    assert str(table.schema.field("stance_tax_score").type) == "double"
+    for got, want in zip(table.to_pylist(), rows, strict=True):
+        assert {k: "" if v is None else str(v) for k, v in got.items()} == want
+    assert not list(tmp_path.glob(".q.parquet.*"))
+
+
+def test_parquet_needs_an_output_file(corpus: Path) -> None:
+    result = runner.invoke(app, ["extract", str(corpus), "--no-stance", "--no-store", "--format", "parquet"])
+    assert result.exit_code == 2 and "--output" in result.output

@@ -1,4 +1,4 @@
-"""Write quotes as JSONL or CSV, atomically: a run that is interrupted leaves no half-written file."""
+"""Write quotes as JSONL, CSV or Parquet, atomically: a run that is interrupted leaves no half-written file."""
 
 from __future__ import annotations
 
@@ -11,18 +11,20 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-FORMATS = ("jsonl", "csv")
+FORMATS = ("jsonl", "csv", "parquet")
+BINARY_FORMATS = ("parquet",)
 CSV_FIELDS = ["article", "id", "kind", "text", "start", "end", "cue", "cue_start", "cue_end", "speaker",
               "speaker_mention", "speaker_start", "speaker_end", "speaker_kind", "confidence"]
 
 
 @contextmanager
-def atomic_output(path: Path) -> Iterator[IO[str]]:
-    """Open a temporary file beside ``path``; it replaces ``path`` only if the block finishes."""
+def atomic_output(path: Path, binary: bool = False) -> Iterator[IO[Any]]:
+    """Open a temporary file beside ``path`` (text, or ``binary``); it replaces ``path`` only if the block
+    finishes."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
@@ -48,22 +50,66 @@ def csv_row(record: dict[str, Any], topics: list[str]) -> dict[str, Any]:
     return row
 
 
-class QuoteWriter:
-    """Streams quote records (``Quote.to_dict()``) to an open file as JSONL or CSV (header first)."""
+def table_fields(topics: list[str]) -> list[str]:
+    """The columns of the CSV and Parquet outputs: one row a quote, three columns a topic."""
+    return CSV_FIELDS + [f for t in topics for f in (f"stance_{t}", f"stance_{t}_score", f"stance_{t}_relevance")]
 
-    def __init__(self, fh: IO[str], fmt: str, topics: list[str]) -> None:
+
+def parquet_schema(topics: list[str]) -> Any:
+    """The Parquet output's schema: the CSV's columns, typed."""
+    import pyarrow as pa
+
+    types = {"start": pa.int64(), "end": pa.int64(), "cue_start": pa.int64(), "cue_end": pa.int64(),
+             "speaker_start": pa.int64(), "speaker_end": pa.int64(), "confidence": pa.float64()}
+    for t in topics:
+        types[f"stance_{t}_score"] = pa.float64()
+        types[f"stance_{t}_relevance"] = pa.float64()
+    return pa.schema([(name, types.get(name, pa.string())) for name in table_fields(topics)])
+
+
+class QuoteWriter:
+    """Streams quote records (``Quote.to_dict()``) to an open file as JSONL, CSV (header first) or Parquet (a
+    binary file; rows are written in row groups of ``row_group`` quotes). Call :meth:`close` at the end (the
+    Parquet footer)."""
+
+    def __init__(self, fh: IO[Any], fmt: str, topics: list[str], row_group: int = 10_000) -> None:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format '{fmt}'; expected one of {', '.join(FORMATS)}")
         self.fh, self.fmt, self.topics = fh, fmt, topics
         self.csv: csv.DictWriter[str] | None = None
+        self.parquet: Any = None
+        self.rows: list[dict[str, Any]] = []
+        self.row_group = row_group
         if fmt == "csv":
-            fields = CSV_FIELDS + [f for t in topics for f in (f"stance_{t}", f"stance_{t}_score", f"stance_{t}_relevance")]
-            self.csv = csv.DictWriter(fh, fieldnames=fields)
+            self.csv = csv.DictWriter(fh, fieldnames=table_fields(topics))
             self.csv.writeheader()
+        elif fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            self.schema = parquet_schema(topics)
+            self.parquet = pq.ParquetWriter(fh, self.schema)
 
     def write(self, records: Iterable[dict[str, Any]]) -> None:
         for record in records:
-            if self.csv is not None:
+            if self.parquet is not None:
+                self.rows.append(csv_row(record, self.topics))
+            elif self.csv is not None:
                 self.csv.writerow(csv_row(record, self.topics))
             else:
                 self.fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        if self.parquet is not None and len(self.rows) >= self.row_group:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+
+        if self.rows:
+            self.parquet.write_table(pa.Table.from_pylist(self.rows, schema=self.schema))
+            self.rows = []
+
+    def close(self) -> None:
+        """Finish the file (for Parquet: the last rows and the footer)."""
+        if self.parquet is not None:
+            self._flush()
+            self.parquet.close()
+            self.parquet = None

@@ -227,7 +227,10 @@ def _signals_held() -> Iterator[None]:
 def _stop_resource_tracker() -> None:
     """Stop the helper process that ``spawn`` starts beside the child (multiprocessing's resource tracker):
     left running, it outlives the command and, where nothing reaps orphans, lingers as a defunct process.
-    The next child starts a new one."""
+    The next child starts a new one. Left alone while other children of this process run (the parse
+    workers of :class:`quotes.driver.ParsePool`): they hold it open, and stopping it would wait for them."""
+    if multiprocessing.active_children():
+        return
     tracker = getattr(multiprocessing.resource_tracker, "_resource_tracker", None)
     stop = getattr(tracker, "_stop", None)
     if stop is not None:
