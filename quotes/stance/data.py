@@ -79,7 +79,7 @@ def read_records(path: Path, *, require_label: bool = True,
     else:
         records = []
         for line, raw in _raw_records(path):
-            if _unanswered_sheet_row(path, raw):
+            if require_label and _unanswered_sheet_row(path, raw):
                 unused.append(NotUsed(f"{path} line {line}", "no answer"))
                 continue
             if isinstance(raw, dict) and raw.get("pair") and not raw.get("id"):
