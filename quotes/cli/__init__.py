@@ -15,7 +15,7 @@ app = typer.Typer(
 
 def _register() -> None:
     """Import the command modules; each registers its command on ``app``."""
-    from quotes.cli import classify, evaluate, extract, report, show, speakers, train  # noqa: F401
+    from quotes.cli import classify, evaluate, extract, report, sample, show, speakers, train  # noqa: F401
 
 
 def main() -> None:

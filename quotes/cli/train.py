@@ -95,6 +95,12 @@ def train(
     threads: Annotated[int | None, typer.Option(help=_help("threads"), min=1, show_default=False)] = None,
     bf16: Annotated[bool | None, typer.Option("--bf16/--no-bf16", help=_help("bf16"), show_default=False)] = None,
     force: Annotated[bool, typer.Option("--force", help=_help("overwrite"))] = False,
+    from_model: Annotated[Path | None, typer.Option("--from", help=_help("from_model"), exists=True, file_okay=False,
+                                                    metavar="MODEL_DIR", show_default=False)] = None,
+    replay: Annotated[float, typer.Option(help=_help("replay"), min=0.0)] = _defaults.replay,
+    holdout: Annotated[float, typer.Option(help=_help("holdout"), min=0.0, max=0.9)] = _defaults.holdout,
+    eval_data: Annotated[list[Path] | None, typer.Option("--eval", help=_help("eval_data"), exists=True,
+                                                         dir_okay=False, metavar="FILE", show_default=False)] = None,
 ) -> None:
     """Fine-tune the stance classifier and write a model folder (weights, metrics, model card)."""
     from quotes.stance.classifier import default_model_path
@@ -111,8 +117,11 @@ def train(
         weight_decay=weight_decay, label_smoothing=label_smoothing, none_augment=none_augment,
         speaker_augment=speaker_augment, opposite_augment=opposite_augment, relevance_quantile=relevance_quantile, gate_data=list(gate_data or []),
         layers=layers, split_layers=split_layers, one_way=one_way, threads=threads, bf16=bf16, overwrite=force,
+        from_model=from_model, replay=replay, holdout=holdout, eval_data=list(eval_data or []),
     )
-    if dev is None and not topics:
+    if from_model is not None and out is None:
+        fail("give --out for the adapted model (--from never overwrites the model it starts from)", 2)
+    if dev is None and not topics and from_model is None:
         err.print("[yellow]warning:[/] no --dev or --dev-topics: training without evaluation; "
                   "the last epoch is kept")
     _quiet_libraries()
@@ -124,6 +133,18 @@ def train(
 
     metrics = json.loads((path / "metrics.json").read_text(encoding="utf-8"))
     dev_metrics = metrics.get("dev")
+    not_used = metrics["data"].get("not_used") or []
+    if not_used:
+        err.print(f"[yellow]{len(not_used)} task(s) not used[/] (listed in {path / 'training.log'}):")
+        for item in not_used[:10]:
+            err.print(f"  {item['task']}: {item['reason']}")
+        if len(not_used) > 10:
+            err.print(f"  ... and {len(not_used) - 10} more")
+    adaptation = metrics.get("adaptation")
+    if adaptation:
+        from quotes.stance.train import Adaptation
+
+        err.print(Adaptation.table(adaptation))
     summary = f"saved the model to {path} in {metrics['train']['seconds']:.0f}s"
     if dev_metrics:
         summary += (f"; best epoch {metrics['best_epoch']}: dev macro-F1 {dev_metrics['macro_f1']:.3f}, "

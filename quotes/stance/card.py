@@ -85,6 +85,27 @@ def _metrics_section(metrics: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _adaptation_section(metrics: dict[str, Any]) -> str:
+    """With ``--from``: what the model was adapted from, on what, and its scores before and after."""
+    adaptation = metrics.get("adaptation")
+    if not adaptation:
+        return ""
+    rows = [[_shown(name) if "/" in name else name, row["n"], row["before"]["macro_f1"], row["after"]["macro_f1"],
+             round(row["after"]["macro_f1"] - row["before"]["macro_f1"], 3)]
+            for name, row in adaptation["scores"].items()]
+    sources = ", ".join(f"`{_shown(p)}`" for p in adaptation.get("replay_sources", [])) or "nothing"
+    note = f" ({adaptation['replay_note']})" if adaptation.get("replay_note") else ""
+    lines = [
+        "", "## Adaptation", "",
+        f"Adapted from `{_shown(adaptation['from'])}` on {adaptation['new_labels']} new labelled pairs, with "
+        f"{adaptation['replayed']} pairs of its original training data replayed (from {sources}{note}); "
+        f"{adaptation['held_out']} new pairs were held out. The relevance gate is the original model's.",
+    ]
+    if rows:
+        lines += ["", _table(["evaluation set", "pairs", "macro-F1 before", "after", "change"], rows)]
+    return "\n".join(lines)
+
+
 def _share(value: float | None) -> str:
     return "–" if value is None else f"{value:.1%}"
 
@@ -179,6 +200,7 @@ Trained for {train.get('seconds', '?')} s on {train.get('threads', '?')} CPU thr
 ## Evaluation
 
 {_metrics_section(metrics)}
+{_adaptation_section(metrics)}
 
 ## Intended use
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from datasets import Dataset
 
+from quotes.stance.labelstudio import NotUsed, read_export
 from quotes.types import STANCE_LABELS
 
 REQUIRED_FIELDS: tuple[str, ...] = ("text", "topic", "label")
@@ -56,35 +57,81 @@ def topic_key(example: Mapping[str, Any]) -> str:
 # -- reading -----------------------------------------------------------------------------------------
 
 
-def read_records(path: Path, *, require_label: bool = True) -> list[dict[str, str]]:
-    """Read and validate the records of one JSONL or CSV file.
+def read_records(path: Path, *, require_label: bool = True,
+                 not_used: list[NotUsed] | None = None) -> list[dict[str, str]]:
+    """Read and validate the records of one JSONL, CSV or Label Studio export file, recognised by content.
 
-    Every record has all :data:`COLUMNS` as strings (``""`` where absent) plus ``file`` (the file name)
-    and ``line``. With ``require_label=False`` the label may be missing (for prediction).
-    Raises :class:`DataError` naming the file and line of the first problem.
+    A ``.json`` file holding a JSON array is a Label Studio export (full or min JSON,
+    :mod:`quotes.stance.labelstudio`); a CSV with a ``pair`` column is a sheet written by ``quotes sample``,
+    whose rows without a label are not answered yet. Tasks and rows that give no example (skipped, not
+    answered, conflicting annotations) are appended to ``not_used`` when given. Every record has all
+    :data:`COLUMNS` as strings (``""`` where absent) plus ``file`` (the file name) and ``line``. With
+    ``require_label=False`` the label may be missing (for prediction). The whole file is read before anything
+    is returned: :class:`DataError` names the file, the line or task, and the first problem.
     """
     path = Path(path)
     if not path.is_file():
         raise DataError(f"data file {path} not found")
-    records = [
-        _validate(raw, path, line, require_label=require_label) for line, raw in _raw_records(path)
-    ]
+    unused: list[NotUsed] = []
+    if path.suffix.lower() == ".json" and _starts_with_array(path):
+        exported, unused = read_export(_json_document(path), str(path))
+        records = [_validate(raw, path, n, require_label=require_label) for n, raw in enumerate(exported, 1)]
+    else:
+        records = []
+        for line, raw in _raw_records(path):
+            if require_label and _unanswered_sheet_row(path, raw):
+                unused.append(NotUsed(f"{path} line {line}", "no answer"))
+                continue
+            if isinstance(raw, dict) and raw.get("pair") and not raw.get("id"):
+                raw = {**raw, "id": raw["pair"]}
+            records.append(_validate(raw, path, line, require_label=require_label))
+    if not_used is not None:
+        not_used.extend(unused)
     if not records:
-        raise DataError(f"no examples in {path}")
+        why = f" ({len(unused)} tasks without a usable answer)" if unused else ""
+        raise DataError(f"no examples in {path}{why}")
     return records
 
 
-def load_examples(paths: Path | Sequence[Path]) -> Dataset:
-    """Load labelled examples from one or more JSONL/CSV files into a :class:`datasets.Dataset`.
+def _starts_with_array(path: Path) -> bool:
+    with path.open(encoding="utf-8-sig", errors="replace") as fh:
+        while chunk := fh.read(4096):
+            stripped = chunk.lstrip()
+            if stripped:
+                return stripped.startswith("[")
+    return False
 
-    Raises :class:`DataError` for invalid records or when the files hold fewer than two distinct labels.
+
+def _json_document(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path} is not UTF-8 text: {exc}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"bad JSON in {path} line {exc.lineno} column {exc.colno}: {exc.msg}; nothing was "
+                        "read from this file") from None
+
+
+def _unanswered_sheet_row(path: Path, raw: Any) -> bool:
+    """A row of a ``quotes sample`` CSV sheet (it has a ``pair`` column) whose label is still empty."""
+    return (path.suffix.lower() in CSV_SUFFIXES and isinstance(raw, dict) and bool(raw.get("pair"))
+            and not str(raw.get("label") or "").strip())
+
+
+def load_examples(paths: Path | Sequence[Path], not_used: list[NotUsed] | None = None) -> Dataset:
+    """Load labelled examples from one or more JSONL/CSV/Label Studio files into a :class:`datasets.Dataset`.
+
+    Tasks that give no example are appended to ``not_used`` (see :func:`read_records`). Raises
+    :class:`DataError` for invalid records or when the files hold fewer than two distinct labels.
     """
     paths = [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
     if not paths:
         raise DataError("no data files given")
     records: list[dict[str, str]] = []
     for path in paths:
-        records.extend(read_records(path))
+        records.extend(read_records(path, not_used=not_used))
     names = ", ".join(str(p) for p in paths)
     check_labels(records, names)
     return records_to_dataset(records)
@@ -218,15 +265,17 @@ def split_by_topics(data: Dataset, dev_topics: Sequence[str]) -> tuple[Dataset, 
 
 
 def load_split(
-    data: Sequence[Path], dev: Path | None = None, dev_topics: Sequence[str] = ()
+    data: Sequence[Path], dev: Path | None = None, dev_topics: Sequence[str] = (),
+    not_used: list[NotUsed] | None = None,
 ) -> tuple[Dataset, Dataset | None]:
     """Load training data and its dev split: from the file ``dev``, or by held-out ``dev_topics``.
 
-    Returns ``(train, dev)``; ``dev`` is ``None`` when neither is given.
+    Returns ``(train, dev)``; ``dev`` is ``None`` when neither is given. Training tasks that give no example
+    are appended to ``not_used``.
     """
     if dev is not None and dev_topics:
         raise DataError("give either a dev file or dev topics, not both")
-    train = load_examples(data)
+    train = load_examples(data, not_used=not_used)
     if dev is not None:
         return train, records_to_dataset(read_records(dev))
     if dev_topics:

@@ -27,9 +27,12 @@ from quotes.stance.data import (
     label_counts,
     load_examples,
     load_split,
+    read_records,
+    records_to_dataset,
     topic_key,
 )
 from quotes.stance.evaluate import compute_metrics
+from quotes.stance.labelstudio import NotUsed
 from quotes.stance.paths import cpu_has_native_bf16
 from quotes.types import STANCE_LABELS
 
@@ -150,6 +153,26 @@ class TrainingConfig:
                           "(faster), else off."},
     )
     overwrite: bool = field(default=False, metadata={"help": "Replace an existing model in the output folder."})
+    from_model: Path | None = field(
+        default=None,
+        metadata={"help": "Adapt this trained stance model to the new labels instead of training the base encoder "
+                          "from scratch; its reading of a pair, tokenizer and relevance gate are kept."},
+    )
+    replay: float = field(
+        default=2.0,
+        metadata={"help": "With --from: mix in this many examples of the model's own training data (the files its "
+                          "training_args.json names) per new labelled example, so that it does not forget."},
+    )
+    holdout: float = field(
+        default=0.2,
+        metadata={"help": "With --from: hold out this fraction of the new labels (seeded) and score the model on "
+                          "them before and after."},
+    )
+    eval_data: list[Path] = field(
+        default_factory=list,
+        metadata={"help": "With --from: labelled files scored before and after (default: the project's dev sets "
+                          "seeds/stance/dev.jsonl and seeds/stance/ungdc/dev.jsonl, where present)."},
+    )
 
     @staticmethod
     def help(name: str) -> str:
@@ -189,6 +212,12 @@ class TrainingConfig:
             problems.append(f"speaker augmentation must be a fraction in [0, 1], got {self.speaker_augment}")
         if not 0 <= self.opposite_augment <= 1:
             problems.append(f"opposite augmentation must be a fraction in [0, 1], got {self.opposite_augment}")
+        if self.from_model is not None and Path(self.from_model).resolve() == Path(self.out).resolve():
+            problems.append("the adapted model must go to another folder than the model it starts from")
+        if self.replay < 0:
+            problems.append(f"replay must be 0 or more, got {self.replay}")
+        if not 0 <= self.holdout < 1:
+            problems.append(f"holdout must be a fraction in [0, 1), got {self.holdout}")
         if problems:
             raise TrainingError("; ".join(problems))
 
@@ -353,11 +382,28 @@ def train(
         pass
 
     config.validate()
-    base = Path(config.base) if config.base is not None else default_base_path()
-    if not (base / "config.json").is_file():
-        problem = "not found" if not base.exists() else "has no config.json"
-        raise TrainingError(f"base model folder {base} {problem}")
-    train_raw, dev_raw = load_split(config.data, config.dev, config.dev_topics)
+    adapting = config.from_model is not None
+    if adapting:
+        from quotes.stance.modeling import load_classifier_model
+        from quotes.stance.modeling import one_way as reads_one_way
+        from quotes.stance.modeling import split_layers as model_split_layers
+        from quotes.stance.paths import ModelError, check_model_dir
+
+        try:
+            base = check_model_dir(Path(config.from_model))  # type: ignore[arg-type]
+        except ModelError as exc:
+            raise TrainingError(str(exc)) from exc
+    else:
+        base = Path(config.base) if config.base is not None else default_base_path()
+        if not (base / "config.json").is_file():
+            problem = "not found" if not base.exists() else "has no config.json"
+            raise TrainingError(f"base model folder {base} {problem}")
+    not_used: list[NotUsed] = []
+    train_raw, dev_raw = load_split(config.data, config.dev, config.dev_topics, not_used=not_used)
+    adaptation: Adaptation | None = None
+    if adapting:  # everything is read and checked before the output folder is touched
+        adaptation = prepare_adaptation(base, train_raw, config)
+        train_raw = adaptation.train
     out = _prepare_out(config)
     torch.set_num_threads(config.threads or os.cpu_count() or 1)
     transformers.set_seed(config.seed)
@@ -368,11 +414,15 @@ def train(
     with quiet_transformers():
         tokenizer = AutoTokenizer.from_pretrained(str(base))
         try:
-            model = new_stance_model(base, len(STANCE_LABELS), ID2LABEL, LABEL2ID, layers=config.layers,
-                                     split=config.split_layers, one_way_reading=config.one_way)
-        except ValueError as exc:
+            if adapting:
+                model = load_classifier_model(base)
+                split = model_split_layers(model.config) > 0 or reads_one_way(model.config)
+            else:
+                model = new_stance_model(base, len(STANCE_LABELS), ID2LABEL, LABEL2ID, layers=config.layers,
+                                         split=config.split_layers, one_way_reading=config.one_way)
+                split = config.split_layers > 0 or config.one_way
+        except (OSError, ValueError) as exc:
             raise TrainingError(str(exc)) from exc
-    split = config.split_layers > 0 or config.one_way
     train_set = tokenize_dataset(train_data, tokenizer, config.max_length, split)
     dev_set = tokenize_dataset(dev_raw, tokenizer, config.max_length, split) if dev_raw is not None else None
 
@@ -408,6 +458,10 @@ def train(
     )
     log = EpochLogCallback(out / "training.log", config.epochs)
     n_flipped, n_none = len(flipped) - len(train_raw), len(train_data) - len(flipped)
+    for item in not_used:
+        log.write(f"not used: {item}")
+    if adaptation is not None:
+        log.write(adaptation.describe())
     log.write(f"training {base.name} on {len(train_data)} examples ({len(train_raw)} labelled, {n_flipped} "
               f"topic-flipped, {n_none} cross-topic none); dev {len(dev_raw) if dev_raw is not None else 0}"
               f"{'; bf16 mixed precision' if bf16 else ''}")
@@ -451,8 +505,15 @@ def train(
         tokenizer.save_pretrained(str(out))
     shutil.rmtree(out / CHECKPOINT_DIR, ignore_errors=True)
 
-    gate_rows = load_examples(config.gate_data) if config.gate_data else train_raw
-    gate = fit_gate(out, gate_rows, dev_raw, config.relevance_quantile) if config.relevance_quantile > 0 else None
+    if adapting:  # the adapted model keeps the gate fitted on its original training data (saved in config.json)
+        from quotes.stance.relevance import RelevanceGate, read_gate_settings
+
+        gate_settings = read_gate_settings(out)
+        gate = RelevanceGate.load(float(gate_settings["threshold"])) if gate_settings else None
+    else:
+        gate_rows = load_examples(config.gate_data) if config.gate_data else train_raw
+        gate = (fit_gate(out, gate_rows, dev_raw, config.relevance_quantile) if config.relevance_quantile > 0
+                else None)
     # Scores of the kept (best) model, with per-topic results, through the same code as `quotes evaluate`.
     classifier = StanceClassifier(model, tokenizer, max_length=config.max_length, gate=gate)
     dev_metrics = evaluate_model(classifier, dev_raw, batch_size=64) if dev_raw is not None else None
@@ -475,8 +536,12 @@ def train(
             "threads": torch.get_num_threads(),
             "bf16": bf16,
         },
-        "data": {"train": _summary(train_data), "dev": _summary(dev_raw)},
+        "data": {"train": _summary(train_data), "dev": _summary(dev_raw),
+                 "not_used": [{"task": n.task, "reason": n.reason} for n in not_used]},
     }
+    if adaptation is not None:
+        metrics["adaptation"] = adaptation.scores(base, classifier)
+        log.write(adaptation.table(metrics["adaptation"]))
     settings = config.to_dict() | {"base": str(base), "out": str(out), "bf16": bf16}
     (out / "training_args.json").write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
@@ -484,5 +549,119 @@ def train(
         f"done in {seconds:.0f}s ({metrics['train']['examples_per_s']} examples/s); best epoch "
         f"{metrics['best_epoch']}" + (f", dev macro-F1 {dev_metrics['macro_f1']:.4f}" if dev_metrics else "")
     )
-    write_card(out, settings, metrics, base_name=BASE_MODEL_NAME if config.base is None else base.name)
+    base_name = (f"{base.name} (adapted)" if adapting else BASE_MODEL_NAME if config.base is None else base.name)
+    write_card(out, settings, metrics, base_name=base_name)
     return out
+
+
+@dataclass
+class Adaptation:
+    """What ``--from`` trains on and scores: the new labels, their held-out part, the replayed original data."""
+
+    new: Dataset
+    held_out: Dataset | None
+    replayed: Dataset | None
+    replay_sources: list[str]
+    replay_note: str
+    train: Dataset
+    eval_sets: dict[str, Dataset]
+
+    def describe(self) -> str:
+        parts = [f"adapting: {len(self.new)} new labels for training, "
+                 f"{len(self.held_out) if self.held_out is not None else 0} held out, "
+                 f"{len(self.replayed) if self.replayed is not None else 0} replayed from "
+                 f"{', '.join(self.replay_sources) or 'nothing'}"]
+        if self.replay_note:
+            parts.append(f" ({self.replay_note})")
+        return "".join(parts)
+
+    def scores(self, before_path: Path, after: Any) -> dict[str, Any]:
+        """Scores of the model at ``before_path`` and of the classifier ``after`` on every evaluation set."""
+        from quotes.stance.classifier import StanceClassifier
+        from quotes.stance.evaluate import evaluate_model
+
+        before = StanceClassifier.load(before_path, precision="fp32", device=str(after.device))
+        out: dict[str, Any] = {
+            "from": str(before_path), "new_labels": len(self.new),
+            "held_out": len(self.held_out) if self.held_out is not None else 0,
+            "replayed": len(self.replayed) if self.replayed is not None else 0,
+            "replay_sources": self.replay_sources, "replay_note": self.replay_note, "scores": {},
+        }
+        for name, data in self.eval_sets.items():
+            row = {}
+            for when, classifier in (("before", before), ("after", after)):
+                m = evaluate_model(classifier, data, batch_size=64)
+                row[when] = {"macro_f1": m["macro_f1"], "f_avg": m["f_avg"], "accuracy": m["accuracy"]}
+            out["scores"][name] = {"n": len(data), **row}
+        return out
+
+    @staticmethod
+    def table(scores: dict[str, Any]) -> str:
+        """The before/after macro-F1 as text lines."""
+        lines = ["macro-F1 before -> after:"]
+        for name, row in scores["scores"].items():
+            b, a = row["before"]["macro_f1"], row["after"]["macro_f1"]
+            lines.append(f"  {name} ({row['n']} pairs): {b:.3f} -> {a:.3f} ({a - b:+.3f})")
+        return "\n".join(lines)
+
+
+HELD_OUT_NAME = "held-out new labels"
+
+
+def default_eval_data() -> list[Path]:
+    """The project's dev sets, where this checkout has them."""
+    from quotes.stance.paths import repo_root
+
+    stance = repo_root() / "seeds" / "stance"
+    return [p for p in (stance / "dev.jsonl", stance / "ungdc" / "dev.jsonl") if p.is_file()]
+
+
+def recorded_training_data(model_dir: Path) -> tuple[list[Path], str]:
+    """The training files a model folder's ``training_args.json`` names, found here, and a note on any missing.
+
+    A folder built in another checkout names absolute paths there; a path under ``seeds/`` is looked up in this
+    checkout's ``seeds/`` as well.
+    """
+    from quotes.stance.paths import repo_root
+
+    args_file = model_dir / "training_args.json"
+    if not args_file.is_file():
+        return [], f"{args_file} not found: no replay"
+    try:
+        recorded = json.loads(args_file.read_text(encoding="utf-8")).get("data") or []
+    except (OSError, ValueError) as exc:
+        return [], f"cannot read {args_file} ({exc}): no replay"
+    found: list[Path] = []
+    missing: list[Path] = []
+    for name in recorded:
+        path = Path(name)
+        candidates = [path, model_dir / path]
+        if "seeds" in path.parts:
+            candidates.append(repo_root().joinpath(*path.parts[path.parts.index("seeds"):]))
+        hit = next((c for c in candidates if c.is_file()), None)
+        (found if hit else missing).append(hit or path)
+    note = f"not found, not replayed: {', '.join(map(str, missing))}" if missing else ""
+    return found, note
+
+
+def prepare_adaptation(model_dir: Path, new: Dataset, config: TrainingConfig) -> Adaptation:
+    """Split off the held-out new labels, sample the replay and load the evaluation sets for ``--from``."""
+    rng = random.Random(config.seed)
+    order = list(range(len(new)))
+    rng.shuffle(order)
+    n_held = round(config.holdout * len(new)) if len(new) >= 5 else 0
+    held_out = new.select(sorted(order[:n_held])) if n_held else None
+    kept = new.select(sorted(order[n_held:])) if n_held else new
+    sources, note = recorded_training_data(model_dir) if config.replay > 0 else ([], "")
+    replayed = None
+    if sources:
+        original = load_examples(sources)
+        k = min(len(original), round(config.replay * len(kept)))
+        replayed = original.select(sorted(rng.sample(range(len(original)), k))) if k else None
+    train_set = kept if replayed is None else records_to_dataset(list(kept) + list(replayed))
+    eval_sets: dict[str, Dataset] = {}
+    if held_out is not None:
+        eval_sets[HELD_OUT_NAME] = held_out
+    for path in config.eval_data or default_eval_data():
+        eval_sets[str(path)] = records_to_dataset(read_records(path))
+    return Adaptation(kept, held_out, replayed, [str(p) for p in sources], note, train_set, eval_sets)
