@@ -351,12 +351,21 @@ class Attributor:
                 target = self._main_person(start, words) or self._recent_subject(start, head, words)
             if target is not None:
                 return Speaker(target.name, mention, start, end, target.kind), 0.85
-        if source.pos_ == "PROPN" and not self.in_headline(start):
-            # a proper noun the entity recogniser missed: a person the article names, or a name of its own
+        if (source.pos_ == "PROPN" or source.text[:1].isupper() and source.pos_ in {"VERB", "NOUN"}) \
+                and not self.in_headline(start):
+            # a proper noun the entity recogniser missed: a person the article names (even one the tagger took
+            # for a verb: "Berg this week also said"), or a name of its own
             name = clean_name(mention)
             canonical = self.names.canonical(name, self.recent_speakers)
             if canonical in self.names.full or self.is_person_surname(name):
                 return Speaker(canonical, mention, start, end, "person"), 0.9
+        if source.pos_ == "PROPN" and not self.in_headline(start):
+            name = clean_name(mention)
+            # ... or an organisation it names elsewhere ("PolitiFact announced …" then "… PolitiFact says")
+            same = next((m for m in self.mentions if m.kind == "organization"
+                         and m.name.casefold() in {name.casefold(), self.long_form(name).casefold()}), None)
+            if same is not None:
+                return Speaker(same.name, mention, start, end, "organization"), 0.85
             words = name.split()
             if len(words) >= 2 and all(w[:1].isupper() for w in words):
                 return Speaker(name, mention, start, end, "other"), 0.8

@@ -333,3 +333,18 @@ def test_a_mention_does_not_carry_the_clock_time_above_it(pipeline: Pipeline) ->
     q = find(run(pipeline, text), "the harbour needs new cranes")
     assert q.speaker is not None and (q.speaker.name, q.speaker.mention) == ("Donald Okafor", "Donald Okafor")
     assert q.speaker.start is not None and text[q.speaker.start:q.speaker.end] == "Donald Okafor"
+
+
+def test_a_name_the_recogniser_missed_is_the_organisation_it_names_elsewhere(pipeline: Pipeline) -> None:
+    text = ("On Monday, Veritas announced it will have 18 checkers working during the debate.\n\n“The best way to "
+            "follow along is the live stream below, which will give you checks in near real-time,” Veritas\u00a0says.")
+    q = find(run(pipeline, text), "The best way to follow")
+    assert q.speaker is not None and (q.speaker.name, q.speaker.kind) == ("Veritas", "organization"), q.speaker
+
+
+@pytest.mark.parametrize("surname", ["Drum", "Hunt"])   # tagged a verb and a common noun there
+def test_a_surname_the_tagger_took_for_a_word_is_still_the_person(pipeline: Pipeline, surname: str) -> None:
+    text = (f"Senator Ray {surname} met the governor. On Wednesday, Lee thanked {surname} on Twitter for backing "
+            f"the bill. {surname} this week also said he would consider naming a new judge to the court.")
+    q = find(run(pipeline, text), "naming a new judge")
+    assert q.speaker is not None and (q.speaker.name, q.speaker.kind) == (f"Ray {surname}", "person"), q.speaker
