@@ -47,6 +47,13 @@ ISSUE_VERBS = frozenset("issue publish release unveil present propose put file p
 # a party's names: "the GOP nominee" is the "Republican nominee"
 PARTY_FORMS = {w: {"gop", "republican"} for w in ("gop", "republican")} | \
     {w: {"democratic", "democrat"} for w in ("democratic", "democrat")}
+# nouns a story uses to name again someone it follows ("the New York businessman", "the Vermont senator"); not
+# those that bring in someone new ("a White House spokesman", "the campaign's lawyer")
+ROLE_NOUNS = frozenset("""
+president leader businessman businesswoman billionaire mogul senator governor mayor candidate nominee chairman
+chairwoman secretary premier chancellor congressman congresswoman lawmaker minister ambassador king queen prince
+general commander founder
+""".split())
 NOUN_GENDER = {"businessman": "m", "businesswoman": "f", "spokesman": "m", "spokeswoman": "f", "chairman": "m",
                "chairwoman": "f", "congressman": "m", "congresswoman": "f", "man": "m", "woman": "f", "king": "m",
                "queen": "f", "prince": "m"}
@@ -348,7 +355,9 @@ class Attributor:
             if target is None and head in PERSON_NOUNS and any(c.dep_ in {"compound", "amod"} for c in source.lefts):
                 # "the GOP nominee", "the New York businessman": the person the article is about, when the
                 # article also calls them so ("Green nominee Marta Lindqvist")
-                target = self._main_person(start, words) or self._recent_subject(start, head, words)
+                target = self._main_person(start, words)
+                if target is None and head in ROLE_NOUNS:
+                    target = self._recent_subject(start, head, words)
             if target is not None:
                 return Speaker(target.name, mention, start, end, target.kind), 0.85
         if (source.pos_ == "PROPN" or source.text[:1].isupper() and source.pos_ in {"VERB", "NOUN"}) \

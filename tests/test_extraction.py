@@ -348,3 +348,11 @@ def test_a_surname_the_tagger_took_for_a_word_is_still_the_person(pipeline: Pipe
             f"the bill. {surname} this week also said he would consider naming a new judge to the court.")
     q = find(run(pipeline, text), "naming a new judge")
     assert q.speaker is not None and (q.speaker.name, q.speaker.kind) == (f"Ray {surname}", "person"), q.speaker
+
+
+def test_a_spokesman_is_someone_new_not_the_person_the_story_follows(pipeline: Pipeline) -> None:
+    text = ("Tom Berg toured the harbour on Friday. Berg met fishermen, and Berg visited a school.\n\n"
+            "Berg said during a rally in Bergen that the ferry should be free.\n\n"
+            "The Bergen spokesman said of the ferry, “It belongs to everyone.”")
+    q = find(run(pipeline, text), "It belongs to everyone")
+    assert q.speaker is not None and q.speaker.kind == "unresolved", q.speaker
