@@ -10,7 +10,7 @@ continue the previous speaker where the context carries it.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span, Token
 from quotes.detect import Candidate
 from quotes.doccache import ent_at, ents, ents_overlapping_chars, ents_starting_in, sent_of, text_of
 from quotes.marks import Intervals, find_quote_marks, paragraph_spans, top_level
-from quotes.speakers import NameIndex, clean_name, title_gender
+from quotes.speakers import TITLES, NameIndex, clean_name, title_gender
 from quotes.types import Quote, Speaker, SpeakerKind
 from quotes.types import Span as TextSpan
 
@@ -44,6 +44,19 @@ plan statement report document paper proposal letter memo memorandum release com
 survey analysis filing complaint lawsuit order ruling resolution declaration guidance blueprint
 """.split())
 ISSUE_VERBS = frozenset("issue publish release unveil present propose put file produce draft send post".split())
+# a party's names: "the GOP nominee" is the "Republican nominee"
+PARTY_FORMS = {w: {"gop", "republican"} for w in ("gop", "republican")} | \
+    {w: {"democratic", "democrat"} for w in ("democratic", "democrat")}
+# nouns a story uses to name again someone it follows ("the New York businessman", "the Vermont senator"); not
+# those that bring in someone new ("a White House spokesman", "the campaign's lawyer")
+ROLE_NOUNS = frozenset("""
+president leader businessman businesswoman billionaire mogul senator governor mayor candidate nominee chairman
+chairwoman secretary premier chancellor congressman congresswoman lawmaker minister ambassador king queen prince
+general commander founder
+""".split())
+NOUN_GENDER = {"businessman": "m", "businesswoman": "f", "spokesman": "m", "spokeswoman": "f", "chairman": "m",
+               "chairwoman": "f", "congressman": "m", "congresswoman": "f", "man": "m", "woman": "f", "king": "m",
+               "queen": "f", "prince": "m"}
 NOT_SPEAKERS = frozenset({"TIME", "DATE", "CARDINAL", "PERCENT", "MONEY", "QUANTITY", "ORDINAL"})
 MALE_PRONOUNS = frozenset({"he", "him", "his", "himself"})
 FEMALE_PRONOUNS = frozenset({"she", "her", "hers", "herself"})
@@ -77,11 +90,16 @@ class Attributor:
         self.quoted = Intervals([(m.start, m.end) for m in top_level(find_quote_marks(text_of(doc)))])
         self.headlines = Intervals(headline_spans(text_of(doc)))
         self.body_name_tokens: set[str] = set()
+        self.org_names: set[str] = set()   # the organisations the article names, for their short forms
         self._index_entities()
+        self._index_surnames()
         for m in self.mentions:   # "Holm" tagged as an organisation where the article names Gen. Sarah Holm
             if m.kind != "person" and self.is_person_surname(m.name):
                 m.kind = "person"
+            elif m.kind == "organization":
+                m.name = self.long_form(m.name)
         self.mention_starts = [m.start for m in self.mentions]   # in text order, as the entities come
+        self.sent_starts = [s.start_char for s in doc.sents]
         self._infer_gender()
 
     def mentions_in(self, start: int, end: int) -> list[_Mention]:
@@ -101,6 +119,16 @@ class Attributor:
             k += 1
         return " ".join(words[:k]) or None
 
+    def long_form(self, name: str) -> str:
+        """An organisation's one-word name is the article's longer name that ends with it, when it names one
+        ("Times" of "The New York Times"; "Okafor" tagged as an organisation where the article names "Keith
+        Okafor" so)."""
+        if " " in name:
+            return name
+        low = name.casefold()
+        longer = {n for n in self.org_names if " " in n and n.split()[-1].casefold() == low}
+        return longer.pop() if len(longer) == 1 else name
+
     def is_person_surname(self, name: str) -> bool:
         """One word that ends a person's name in this article."""
         low = name.casefold()
@@ -118,6 +146,13 @@ class Attributor:
                 self.body_name_tokens.update(t.casefold().strip(".,’'") for t in clean_name(_last_line(ent.text)).split())
         for ent in ents(self.doc):
             kind = ENTITY_KIND.get(ent.label_)
+            if kind == "organization" and ent.label_ == "ORG" and not self.in_headline(ent.start_char):
+                self.org_names.add(clean_name(_last_line(ent.text), titles=False))
+            if ent.label_ not in NOT_SPEAKERS | {"PERSON"} and not self.in_headline(ent.start_char) \
+                    and not self.is_dateline(ent):
+                other = clean_name(_last_line(ent.text), titles=False)
+                if not {w.casefold() for w in other.split()} & (ORG_NOUNS | PERSON_NOUNS):
+                    self.names.add_other(other)   # "the police shot Marcus Dwayne Okafor" tagged otherwise
             if kind is None:
                 continue
             if ent.label_ == "NORP" and ent.root.dep_ in {"amod", "compound"}:
@@ -138,6 +173,23 @@ class Attributor:
                 self.names.add(name, gender)
             self.mentions.append(_Mention(ent.start_char, ent.end_char, name, kind, descriptors, gender,
                                           ent.root.dep_ in {"nsubj", "nsubjpass"}))
+
+    def _index_surnames(self) -> None:
+        """A proper noun the recogniser left untagged that ends a person's name of the article ("Ham" of
+        "Gen. Norman Ham") is a mention of that person, subject or not, for pronouns to find."""
+        surnames = {f.split()[-1] for f in self.names.full if " " in f}
+        if not surnames:
+            return
+        added = False
+        for t in self.doc:
+            if t.pos_ == "PROPN" and t.text in surnames and not t.ent_type_ and not self.quoted.covers(t.idx) \
+                    and not self.in_headline(t.idx) \
+                    and not any(c.dep_ in {"compound", "flat"} and c.pos_ == "PROPN" for c in t.children):
+                self.mentions.append(_Mention(t.idx, t.idx + len(t.text), t.text, "person", frozenset(), None,
+                                              t.dep_ in {"nsubj", "nsubjpass"}))
+                added = True
+        if added:
+            self.mentions.sort(key=lambda m: m.start)
 
     def _infer_gender(self) -> None:
         """Gender of people from the pronouns that follow them: "Lynch said her department ..." ."""
@@ -195,6 +247,8 @@ class Attributor:
             return source.idx, source.idx + len(source.text)
         ent = ent_at(self.doc, source.i)
         left = source.left_edge.i
+        if ent is not None and "\n" in text_of(self.doc)[ent.start_char:source.idx]:
+            ent = None   # "11:05 a.m.\n\nAna Ruiz" read as one entity: the name is the last line's
         right = source.i
         for child in source.rights:
             if child.dep_ in {"prep", "cc", "conj"} and source.ent_type_ == "" and (
@@ -205,6 +259,8 @@ class Attributor:
         if ent is not None:
             left, right = min(left, ent.start), max(right, ent.end - 1)
         toks = [t for t in self.doc[left:right + 1]]
+        # a phrase the parse ran across a line break ("11:05 a.m.\n\nAna Ruiz") starts on the source's line
+        toks = [t for t in toks if t.i >= source.i or "\n" not in text_of(self.doc)[t.idx:source.idx]]
         while toks and (toks[0].is_punct or toks[0].dep_ in {"cc", "prep"}):
             toks = toks[1:]
         while toks and (toks[-1].is_punct or toks[-1].dep_ in {"case"}):
@@ -215,7 +271,9 @@ class Attributor:
 
     def resolve(self, source: Token) -> tuple[Speaker | None, float]:
         """Speaker for a source token, and a confidence factor for how it was found."""
-        if source.ent_type_ in NOT_SPEAKERS or source.like_num:
+        ent = ent_at(self.doc, source.i)
+        across = ent is not None and "\n" in text_of(self.doc)[ent.start_char:source.idx]
+        if (source.ent_type_ in NOT_SPEAKERS and not across) or source.like_num:
             return None, 0.5
         start, end = self.mention_span(source)
         mention = text_of(self.doc)[start:end]
@@ -260,6 +318,8 @@ class Attributor:
                     return Speaker(_description_name(mention), mention, start, end, "unresolved"), 0.75
             if kind != "person" and self.is_person_surname(name):
                 kind = "person"   # "Lindqvist" tagged as an organisation where the article names Marta Lindqvist
+            elif kind == "organization":
+                name = self.long_form(name)
             if kind == "person":
                 honorific = title_gender(text_of(self.doc)[max(0, head_ent.start_char - 12):head_ent.end_char])
                 name = self.names.canonical(name, self.recent_speakers, honorific)
@@ -296,14 +356,25 @@ class Attributor:
                 # "the GOP nominee", "the New York businessman": the person the article is about, when the
                 # article also calls them so ("Green nominee Marta Lindqvist")
                 target = self._main_person(start, words)
+                if target is None and head in ROLE_NOUNS:
+                    target = self._recent_subject(start, head, words)
             if target is not None:
                 return Speaker(target.name, mention, start, end, target.kind), 0.85
-        if source.pos_ == "PROPN" and not self.in_headline(start):
-            # a proper noun the entity recogniser missed: a person the article names, or a name of its own
+        if (source.pos_ == "PROPN" or source.text[:1].isupper() and source.pos_ in {"VERB", "NOUN"}) \
+                and not self.in_headline(start):
+            # a proper noun the entity recogniser missed: a person the article names (even one the tagger took
+            # for a verb: "Berg this week also said"), or a name of its own
             name = clean_name(mention)
             canonical = self.names.canonical(name, self.recent_speakers)
             if canonical in self.names.full or self.is_person_surname(name):
                 return Speaker(canonical, mention, start, end, "person"), 0.9
+        if source.pos_ == "PROPN" and not self.in_headline(start):
+            name = clean_name(mention)
+            # ... or an organisation it names elsewhere ("PolitiFact announced …" then "… PolitiFact says")
+            same = next((m for m in self.mentions if m.kind == "organization"
+                         and m.name.casefold() in {name.casefold(), self.long_form(name).casefold()}), None)
+            if same is not None:
+                return Speaker(same.name, mention, start, end, "organization"), 0.85
             words = name.split()
             if len(words) >= 2 and all(w[:1].isupper() for w in words):
                 return Speaker(name, mention, start, end, "other"), 0.8
@@ -373,6 +444,8 @@ class Attributor:
             score = -(pos - m.start) / 250.0
             if m.subject:
                 score += 0.6
+            elif self._outranked_in_sentence(m, kinds, want):
+                score -= 1.0   # "Ana Ruiz spoke of her years under Tom Berg. He said ...": not Berg
             if self.recent_speakers and self.names.canonical(m.name) == self.recent_speakers[-1]:
                 if pos - self.last_speaker_at < 600:
                     score += 0.8
@@ -385,6 +458,20 @@ class Attributor:
         m = best[1]
         name = self.names.canonical(m.name, self.recent_speakers) if m.kind == "person" else m.name
         return _Mention(m.start, m.end, name, m.kind, m.descriptors, m.gender, m.subject)
+
+    def _outranked_in_sentence(self, m: _Mention, kinds: set[str], want: str) -> bool:
+        """Whether another entity of ``kinds`` (and of gender ``want``) is the subject of ``m``'s sentence."""
+        k = bisect_right(self.sent_starts, m.start) - 1
+        lo = self.sent_starts[k] if k >= 0 else 0
+        hi = self.sent_starts[k + 1] if k + 1 < len(self.sent_starts) else len(text_of(self.doc))
+        name = self.names.canonical(m.name) if m.kind == "person" else m.name
+        for o in self.mentions_in(lo, hi):
+            if o is m or not o.subject or o.kind not in kinds:
+                continue
+            other = self.names.canonical(o.name) if o.kind == "person" else o.name
+            if other != name and not (want and self.names.gender.get(other) not in (want, None)):
+                return True
+        return False
 
     def _main_person(self, pos: int, words: list[str]) -> _Mention | None:
         """The person the article is about so far: named at least three times before ``pos`` and twice as
@@ -406,6 +493,48 @@ class Attributor:
             return None
         m = last[ranked[0][0]]
         return _Mention(m.start, m.end, ranked[0][0], m.kind, m.descriptors, m.gender, m.subject)
+
+    def _recent_subject(self, pos: int, head: str, words: list[str]) -> _Mention | None:
+        """The person a description with modifiers ("the New York businessman", "the GOP nominee") takes up:
+        the latest person who is the subject of a main clause, in this paragraph or the two before, who fits
+        the description: not of the other gender ("businessman"), not introduced under another role ("economist
+        Ana Ruiz") unless named three times, and not when the article puts one of ``words`` before another
+        person's name and never before theirs."""
+        text = text_of(self.doc)
+        paragraph = text.rfind("\n\n", 0, pos)
+        for _ in range(2):
+            paragraph = text.rfind("\n\n", 0, paragraph) if paragraph > 0 else -1
+        near: dict[str, str] = {}   # the words before each person's mentions, lower-cased
+        near_text: dict[str, str] = {}
+        roles: dict[str, set[str]] = {}
+        uses: dict[str, int] = {}
+        for m in self.mentions_in(0, pos):
+            if m.kind == "person":
+                key = self.names.canonical(m.name)
+                near[key] = near.get(key, "") + " " + text[max(0, m.start - 60):m.start].casefold()
+                near_text[key] = near_text.get(key, "") + " " + text[max(0, m.start - 60):m.start]
+                roles.setdefault(key, set()).update(m.descriptors & (PERSON_NOUNS | TITLES))
+                uses[key] = uses.get(key, 0) + 1
+        want = NOUN_GENDER.get(head)
+        for m in reversed(self.mentions_in(max(0, paragraph), pos)):
+            if m.kind != "person" or not m.subject:
+                continue
+            span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is None or span.root.head.dep_ != "ROOT":
+                continue   # "hours after Berg unleashed a flurry of posts": not the story's subject
+            name = self.names.canonical(m.name, self.recent_speakers)
+            if want and self.names.gender.get(name, want) != want:
+                continue
+            if roles.get(name) and head not in roles[name] and uses.get(name, 0) < 3:
+                continue
+            known = set(re.findall(rf"\b([A-Z][\w-]*) (?i:{re.escape(head)})\b", near_text.get(name, "")))
+            if words and known and not any(_fits(k.casefold(), w) for k in known for w in words):
+                continue   # "Green nominee Ana Ruiz" is not "the Labour nominee"
+            if any(not _fits(near.get(name, ""), w) and any(_fits(b, w) for k, b in near.items() if k != name)
+                   for w in words):
+                continue
+            return _Mention(m.start, m.end, name, m.kind, m.descriptors, m.gender, True)
+        return None
 
     def _resolve_description(self, head: str, pos: int, words: list[str] | None = None) -> _Mention | None:
         text = text_of(self.doc)
@@ -485,6 +614,11 @@ def headline_spans(text: str) -> list[tuple[int, int]]:
             spans.append((pos, pos + len(line)))
         pos += len(line)
     return spans
+
+
+def _fits(before: str, word: str) -> bool:
+    """Whether ``word`` (a party also by its other name: "GOP", "Republican") is in the lower-cased ``before``."""
+    return any(re.search(rf"\b{re.escape(f)}\b", before) for f in PARTY_FORMS.get(word.casefold(), {word.casefold()}))
 
 
 def _last_line(text: str) -> str:

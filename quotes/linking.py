@@ -217,11 +217,13 @@ def link_names(names: Iterable[tuple[str, str, int]], aliases: Aliases | None = 
         raw_key[(name, kind)] = key
 
     # One name, one kind: groups with the same tokens and different kinds merge into the kind the evidence
-    # favours. A person's evidence counts the uses of full names the tokens end ("Ortiz" of "Ana Ortiz").
+    # favours. A person's evidence counts the uses of full names the tokens end ("Ortiz" of "Ana Ortiz", "de Souza"
+    # of "Ana de Souza").
     surname_uses: Counter[tuple[str, ...]] = Counter()
     for key, g in groups.items():
-        if key[0] == "person" and len(key) > 2:
-            surname_uses[key[-1:]] += g.uses
+        if key[0] == "person":
+            for k in range(2, len(key)):   # "Ortiz" of "Ana Ortiz"; "de Souza" of "Ana de Souza"
+                surname_uses[key[k:]] += g.uses
     by_tokens: dict[tuple[str, ...], list[tuple[str, ...]]] = defaultdict(list)
     for key in groups:
         if key[0] != "=":

@@ -93,6 +93,17 @@ class NameIndex:
 
     full: list[str] = field(default_factory=list)   # fullest names, in order of first mention
     gender: dict[str, str] = field(default_factory=dict)
+    uses: dict[str, int] = field(default_factory=dict)   # mentions of each fullest name
+    # person-like names the recogniser tagged otherwise ("Keith Lamont Okafor" as an organisation): only a
+    # bare surname no person name of the article ends with resolves to one
+    other_full: list[str] = field(default_factory=list)
+
+    def add_other(self, name: str) -> None:
+        """A name of two to four capitalised words that the recogniser did not tag as a person."""
+        words = name.split()
+        if 2 <= len(words) <= 4 and all(w[:1].isupper() and w.rstrip(".").isalpha() for w in words) \
+                and name not in self.other_full:
+            self.other_full.append(name)
 
     def add(self, name: str, gender: str | None = None) -> None:
         if not name:
@@ -105,6 +116,7 @@ class NameIndex:
 
         def replace(k: int, other: str) -> None:
             self.full[k] = name
+            self.uses[name] = self.uses.pop(other, 0)
             if other in self.gender:
                 self.gender.setdefault(name, self.gender.pop(other))
 
@@ -120,8 +132,10 @@ class NameIndex:
             holders = [o for o in self.full if (set(toks) <= set(_tokens(o)) or _plain(toks) == _tokens(o))
                        and compatible_gender(o)]
             if holders:
-                if len(holders) == 1 and gender:
-                    self.gender.setdefault(holders[0], gender)
+                if len(holders) == 1:
+                    self.uses[holders[0]] = self.uses.get(holders[0], 0) + 1
+                    if gender:
+                        self.gender.setdefault(holders[0], gender)
                 return
             # a longer form absorbs an earlier shorter one: "Xi" then "Xi Jinping"
             for k, other in enumerate(self.full):
@@ -132,6 +146,7 @@ class NameIndex:
                     break
             else:
                 self.full.append(name)
+        self.uses[name] = self.uses.get(name, 0) + 1
         if gender:
             self.gender.setdefault(name, gender)
 
@@ -142,6 +157,11 @@ class NameIndex:
         if not toks:
             return name
         matches = [f for f in self.full if toks <= set(_tokens(f))]
+        if len(toks) == 1 and all(len(_tokens(f)) == 1 for f in matches):
+            # a bare surname is first the article's own: a full name it writes, even one tagged otherwise
+            others = [f for f in self.other_full if _tokens(f)[-1:] == list(toks)]
+            if len(others) == 1:
+                return others[0]
         if len(matches) > 1 and gender:
             same = [f for f in matches if self.gender.get(f) == gender]
             if len(same) == 1:
@@ -152,7 +172,13 @@ class NameIndex:
             for r in reversed(recent):
                 if r in matches:
                     return r
+        if len(matches) > 1:
+            # the person the article names most, when it names them at least twice as often as the others
+            ranked = sorted(matches, key=lambda f: -self.uses.get(f, 0))
+            if self.uses.get(ranked[0], 0) >= 2 * max(self.uses.get(ranked[1], 0), 1):
+                return ranked[0]
         return name
+
 
 
 def _plain(toks: list[str]) -> list[str]:

@@ -60,11 +60,12 @@ def main() -> int:
     entity_of: dict[tuple[str, int], str] = {}
     names: dict[str, Counter[str | None]] = defaultdict(Counter)
     for g in gold:
-        best = max(((overlap((s, e), (g["start"], g["end"])), k) for k, (s, e, _) in enumerate(quotes[g["article"]])),
-                   default=(0.0, -1))
+        # the quote that overlaps most; among equals (a quote nested in another), the one whose ends are closest
+        best = max(((overlap((s, e), (g["start"], g["end"])), -abs(s - g["start"]) - abs(e - g["end"]), k)
+                    for k, (s, e, _) in enumerate(quotes[g["article"]])), default=(0.0, 0, -1))
         if best[0] >= 0.5:
-            entity_of[(g["article"], best[1])] = g["entity"]
-            names[g["entity"]][quotes[g["article"]][best[1]][2]] += 1
+            entity_of[(g["article"], best[2])] = g["entity"]
+            names[g["entity"]][quotes[g["article"]][best[2]][2]] += 1
         else:
             names[g["entity"]]["(quote not found)"] += 1
     under: dict[str | None, Counter[str | None]] = defaultdict(Counter)

@@ -260,3 +260,99 @@ def test_a_pronoun_keeps_to_the_speaker_the_story_follows(pipeline: Pipeline) ->
             "She said she wasn't aware of a stronger backlash against her from those controversies.")
     q = find(run(pipeline, text), "she wasn't aware")
     assert q.speaker is not None and q.speaker.name == "Marta Lindqvist", q.speaker
+
+
+def test_a_surname_the_recogniser_left_untagged_is_a_pronouns_antecedent(pipeline: Pipeline) -> None:
+    # "Ham" is a common noun to the recogniser: the mention still counts, as the subject it is
+    text = ("Retired Army Gen. Walter Ham is speaking out ahead of the election about the problems he has with "
+            "the commander in chief.\n\n"
+            "In an interview with a radio host, Ham made it clear he had misgivings about the armed forces under "
+            "President Mark Dalton at the time of his retirement.\n\n"
+            "“Now that I don’t have to be careful anymore,” he told the host, “it was demoralizing.”")
+    q = find(run(pipeline, text), "Now that I")
+    assert q.speaker is not None and q.speaker.name == "Walter Ham", q.speaker
+
+
+def test_a_pronoun_prefers_the_subject_to_a_name_later_in_its_sentence(pipeline: Pipeline) -> None:
+    text = ("Senator Tom Reyes spoke warmly of his many long walks along the old river in the quiet years before "
+            "the great flood of the valley, past the lighted figure of Mark Holt, sheltered in his memorial. "
+            "He said the city would restore the path.")
+    q = find(run(pipeline, text), "restore the path")
+    assert q.speaker is not None and q.speaker.name == "Tom Reyes", q.speaker
+
+
+@pytest.mark.parametrize(("text", "fragment", "speaker"), [
+    # two people share the surname: the bare one is the person the article names most
+    ("The mayor, Dana Whitfield, opened the fair. Whitfield said the city was ready. Whitfield thanked the "
+     "volunteers. Whitfield praised the police. Her cousin, Ray Whitfield, also spoke.\n\n"
+     "“It was a long year,” Whitfield said.", "It was a long year", "Dana Whitfield"),
+    # the article's full name, although the recogniser tagged it as an organisation
+    ("The police shot Marcus Dwayne Tolliver on Tuesday. His family asked for the video.\n\n"
+     "Mr. Tolliver had told his neighbours, “I am afraid of the police.”", "I am afraid", "Marcus Dwayne Tolliver"),
+])
+def test_a_bare_surname_is_first_the_articles_own(pipeline: Pipeline, text: str, fragment: str,
+                                                 speaker: str) -> None:
+    q = find(run(pipeline, text), fragment)
+    assert q.speaker is not None and q.speaker.name == speaker, q.speaker
+
+
+@pytest.mark.parametrize(("description", "speaker"), [
+    ("The Oslo businessman", "Tom Berg"),            # the subject of the last main clause
+    ("The Oslo businesswoman", "Marta Lindqvist"),   # ... of the description's gender
+    ("The Labour candidate", "Tom Berg"),             # "Labour" stands before Berg's name
+    ("The Green candidate", "Marta Lindqvist"),       # ... and "Green" before Lindqvist's, not Berg's
+])
+def test_a_description_takes_up_the_person_the_story_follows(pipeline: Pipeline, description: str,
+                                                             speaker: str) -> None:
+    text = ("Labour nominee Tom Berg and Green nominee Marta Lindqvist met voters on Friday.\n\n"
+            "Marta Lindqvist said the harbour needed new cranes. Lindqvist also spoke about schools.\n\n"
+            "Tom Berg said during a rally in Bergen that the ferry should be free. Berg repeated the pledge.\n\n"
+            f"{description} said of the ferry, “It belongs to everyone.”")
+    q = find(run(pipeline, text), "It belongs to everyone")
+    assert q.speaker is not None and q.speaker.name == speaker, q.speaker
+
+
+def test_a_description_is_not_a_person_introduced_under_another_role(pipeline: Pipeline) -> None:
+    text = ("Labour nominee Tom Berg wants a free ferry.\n\n"
+            "Harbour economist Ana Ruiz said the plan was vague. “I see no figures,” she said.\n\n"
+            "The Labour candidate proposes a toll on trucks instead.")
+    q = find(run(pipeline, text), "toll on trucks")
+    assert q.speaker is None or q.speaker.name != "Ana Ruiz", q.speaker
+
+
+def test_an_organisations_short_name_is_its_long_form_in_the_article(pipeline: Pipeline) -> None:
+    text = ("The Washington Post reported on Monday that the council had met in secret. The Post said the meeting "
+            "lasted four hours.")
+    q = find(run(pipeline, text), "the meeting lasted")
+    assert q.speaker is not None and (q.speaker.name, q.speaker.kind) == ("Washington Post", "organization")
+
+
+def test_a_mention_does_not_carry_the_clock_time_above_it(pipeline: Pipeline) -> None:
+    text = ("The city council met on Monday to discuss the budget for the harbour.\n\n___.\n\n11:05 a.m.\n\n"
+            "Donald Okafor says the harbour needs new cranes and “we will build them.”\n\nThe mayor spoke in Bergen.")
+    q = find(run(pipeline, text), "the harbour needs new cranes")
+    assert q.speaker is not None and (q.speaker.name, q.speaker.mention) == ("Donald Okafor", "Donald Okafor")
+    assert q.speaker.start is not None and text[q.speaker.start:q.speaker.end] == "Donald Okafor"
+
+
+def test_a_name_the_recogniser_missed_is_the_organisation_it_names_elsewhere(pipeline: Pipeline) -> None:
+    text = ("On Monday, Veritas announced it will have 18 checkers working during the debate.\n\n“The best way to "
+            "follow along is the live stream below, which will give you checks in near real-time,” Veritas\u00a0says.")
+    q = find(run(pipeline, text), "The best way to follow")
+    assert q.speaker is not None and (q.speaker.name, q.speaker.kind) == ("Veritas", "organization"), q.speaker
+
+
+@pytest.mark.parametrize("surname", ["Drum", "Hunt"])   # tagged a verb and a common noun there
+def test_a_surname_the_tagger_took_for_a_word_is_still_the_person(pipeline: Pipeline, surname: str) -> None:
+    text = (f"Senator Ray {surname} met the governor. On Wednesday, Lee thanked {surname} on Twitter for backing "
+            f"the bill. {surname} this week also said he would consider naming a new judge to the court.")
+    q = find(run(pipeline, text), "naming a new judge")
+    assert q.speaker is not None and (q.speaker.name, q.speaker.kind) == (f"Ray {surname}", "person"), q.speaker
+
+
+def test_a_spokesman_is_someone_new_not_the_person_the_story_follows(pipeline: Pipeline) -> None:
+    text = ("Tom Berg toured the harbour on Friday. Berg met fishermen, and Berg visited a school.\n\n"
+            "Berg said during a rally in Bergen that the ferry should be free.\n\n"
+            "The Bergen spokesman said of the ferry, “It belongs to everyone.”")
+    q = find(run(pipeline, text), "It belongs to everyone")
+    assert q.speaker is not None and q.speaker.kind == "unresolved", q.speaker

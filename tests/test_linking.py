@@ -187,3 +187,26 @@ def test_link_quotes_rewrites_speaker_names() -> None:
 def test_trim_name(text: str, name: str) -> None:
     from quotes.speakers import trim_name
     assert trim_name(text) == name
+
+
+def test_a_surname_of_several_words_counts_as_the_persons_evidence() -> None:
+    # "De Souza" tagged as an organisation where the store knows Ana de Souza: the person, linked to her
+    mapping = link_names([("Ana de Souza", "person", 6), ("De Souza", "organization", 1)])
+    assert mapping[("De Souza", "organization")] == mapping[("Ana de Souza", "person")]
+    assert mapping[("De Souza", "organization")].kind == "person"
+
+
+def test_a_bare_surname_in_the_store_is_the_one_its_article_names(pipeline, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from quotes.store import Store
+    from quotes.types import Article
+    senator = Article("a1", "Sen. Ray Tolliver spoke on Monday. “The budget is late,” Ray Tolliver said. "
+                            "“We will fix it,” Ray Tolliver said. Tolliver said the vote would be close.")
+    victim = Article("a2", "The police shot Marcus Dwayne Tolliver on Tuesday. His family asked for the video.\n\n"
+                           "Mr. Tolliver had told his neighbours, “I am afraid of the police.”")
+    with Store(tmp_path / "quotes.db") as store:
+        run = store.begin_run(None, [])
+        store.write_batch(run, [(a, a.id, "k", pipeline.extract_one(a)) for a in (senator, victim)])
+        store.finish_run(run, {})
+        (afraid,) = [q for q in store.quotes_for_article("a2") if "afraid" in q.content.text]
+        assert afraid.speaker is not None and afraid.speaker.name == "Marcus Dwayne Tolliver", afraid.speaker
+        assert {s.name for s in store.speakers()} >= {"Ray Tolliver", "Marcus Dwayne Tolliver"}
