@@ -95,7 +95,8 @@ class Pipeline:
     def nlp(self) -> Language:
         """The spaCy pipeline, loaded on first use (a re-run on stored articles never needs it)."""
         if self._nlp is None:
-            from quotes.nlp import load_nlp  # spaCy: imported when a parse is needed, not to check the store
+            # spaCy: imported when a parse is needed, not to check the store
+            from quotes.extract.nlp import load_nlp
 
             self._nlp = load_nlp()
         return self._nlp
@@ -125,8 +126,8 @@ class Pipeline:
 
     def extract_batch(self, batch: list[Article]) -> list[tuple[Article, list[Quote]]]:
         """Parse, detect and attribute: the quotes of a batch, without stance."""
-        from quotes.attribute import attribute  # the parse's modules: imported when a batch is parsed
-        from quotes.detect import detect
+        from quotes.extract.attribute import attribute  # the parse's modules: imported when a batch is parsed
+        from quotes.extract.detect import detect
 
         docs = self.nlp.pipe((a.text for a in batch), batch_size=self.batch_size)
         return [(article, attribute(doc, article.id, detect(doc))) for article, doc in zip(batch, docs, strict=True)]

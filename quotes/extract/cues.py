@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from quotes.doccache import sent_of
+from quotes.extract.doccache import sent_of
 
 # Verbs of saying, writing and announcing. Verbs that often mean something else ("add", "call", "note",
 # "state", "report", "tell") count only with a clausal complement or the particle that makes them speech.

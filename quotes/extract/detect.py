@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
-from quotes.cues import RELATIVE_PRONOUNS, CueRelation, find_cues
-from quotes.doccache import ents, sent_of, text_of
-from quotes.marks import Coverage, Intervals, MarkSpan, find_quote_marks, paragraph_spans, top_level
+from quotes.extract.cues import RELATIVE_PRONOUNS, CueRelation, find_cues
+from quotes.extract.doccache import ents, sent_of, text_of
+from quotes.extract.marks import Coverage, Intervals, MarkSpan, find_quote_marks, paragraph_spans, top_level
 from quotes.types import QuoteKind
 
 _WORD = re.compile(r"[^\W_]+(?:[’'\-][^\W_]+)*")
