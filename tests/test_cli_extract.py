@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from quotes.cli import _register, app
+from quotes.cli import app
 
-_register()
 runner = CliRunner()
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "articles" / "000_ce7ccf6783f2e522.txt"
 
