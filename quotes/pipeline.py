@@ -18,7 +18,7 @@ from dataclasses import replace
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Protocol
 
-from quotes.types import Article, Quote, Stance, Topic
+from quotes.types import Article, Prediction, Quote, Topic
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -29,22 +29,11 @@ Results = list[tuple[Article, list[Quote]]]
 PIPELINE_VERSION = "2"
 
 
-class _Prediction(Protocol):
-    @property
-    def label(self) -> str: ...
-
-    @property
-    def score(self) -> float: ...
-
-    @property
-    def relevance(self) -> float | None: ...
-
-
 class StancePredictor(Protocol):
     """What the pipeline needs of a stance model (``quotes.stance.classifier.StanceClassifier``)."""
 
     def predict(self, pairs: Sequence[tuple[str, str]], batch_size: int = ...,
-                progress: Any = ...) -> Sequence[_Prediction]: ...
+                progress: Any = ...) -> Sequence[Prediction]: ...
 
 
 def content_hash(article: Article) -> str:
@@ -146,8 +135,7 @@ class Pipeline:
             for q in quotes:
                 stance = {}
                 for topic in self.topics:
-                    p = next(predictions)
-                    stance[topic.id] = Stance(p.label, float(p.score), p.relevance)
+                    stance[topic.id] = next(predictions).to_stance()
                 new.append(replace(q, stance=stance))
             out.append((article, new))
         return out

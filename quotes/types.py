@@ -42,9 +42,6 @@ class Article:
     url: str | None = None
     source: str | None = None
 
-    def meta(self) -> dict[str, str | None]:
-        return {"date": self.date, "title": self.title, "url": self.url, "source": self.source}
-
 
 @dataclass(frozen=True)
 class Speaker:
@@ -90,7 +87,8 @@ class Prediction:
     relevance: float | None = None
 
     def to_stance(self) -> Stance:
-        return Stance(label=self.label, score=self.score, relevance=self.relevance)
+        """The stance a quote records: label, score and relevance, without the other labels' probabilities."""
+        return Stance(label=self.label, score=float(self.score), relevance=self.relevance)
 
     def to_dict(self) -> dict[str, Any]:
         out = {"label": self.label, "score": round(self.score, 4),
