@@ -241,6 +241,15 @@ class Reads:
     def count_quotes(self) -> int:
         return cast(int, self.conn.execute("SELECT COUNT(*) FROM quotes").fetchone()[0])
 
+    def count_raw_names(self) -> int:
+        """Distinct (name, kind) pairs as extracted, before linking."""
+        return cast(int, self.conn.execute("SELECT COUNT(*) FROM names").fetchone()[0])
+
+    def quote_spans(self) -> list[tuple[str, int, int, str | None]]:
+        """(article id, start, end, canonical speaker name or None) of every stored quote."""
+        return self.conn.execute("""SELECT q.article_id, q.start, q."end", s.name FROM quotes q
+                                    LEFT JOIN speakers s ON s.id = q.speaker_id""").fetchall()
+
 
 
     # -- what the reports read -------------------------------------------------------------------
