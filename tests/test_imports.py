@@ -133,3 +133,15 @@ def test_every_module_imports_alone() -> None:
                           timeout=600, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert len(modules) > 40
+
+
+def test_python_m_quotes_help_lists_every_command() -> None:
+    """``python -m quotes --help`` works without any registration call, and every command module is listed."""
+    done = subprocess.run([sys.executable, "-m", "quotes", "--help"], capture_output=True, text=True, timeout=120,
+                          check=False, env={**os.environ, "COLUMNS": "120"})
+    assert done.returncode == 0, done.stderr
+    commands = [m.rsplit(".", 1)[1] for m in module_names()
+                if m.startswith("quotes.cli.") and m not in {"quotes.cli._common", "quotes.cli.application"}]
+    assert "extract" in commands
+    for command in commands:
+        assert f" {command} " in done.stdout, (command, done.stdout)
