@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
+from quotes.types import NAMED_SPEAKER_KINDS as SPEAKER_KINDS
 from quotes.types import Quote, SpeakerKind
 
 DEFAULT_ALIASES_NAME = "quotes-aliases.toml"
-SPEAKER_KINDS: tuple[str, ...] = ("person", "organization", "place", "other")
 
 # Leading words dropped from a person's name before comparing (case-folded, trailing "." removed).
 TITLES: frozenset[str] = frozenset(str.split("""

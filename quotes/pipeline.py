@@ -18,7 +18,7 @@ from dataclasses import replace
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Protocol
 
-from quotes.types import Article, Quote, Stance, Topic
+from quotes.types import Article, Prediction, Quote, Topic
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -29,22 +29,11 @@ Results = list[tuple[Article, list[Quote]]]
 PIPELINE_VERSION = "2"
 
 
-class _Prediction(Protocol):
-    @property
-    def label(self) -> str: ...
-
-    @property
-    def score(self) -> float: ...
-
-    @property
-    def relevance(self) -> float | None: ...
-
-
 class StancePredictor(Protocol):
     """What the pipeline needs of a stance model (``quotes.stance.classifier.StanceClassifier``)."""
 
     def predict(self, pairs: Sequence[tuple[str, str]], batch_size: int = ...,
-                progress: Any = ...) -> Sequence[_Prediction]: ...
+                progress: Any = ...) -> Sequence[Prediction]: ...
 
 
 def content_hash(article: Article) -> str:
@@ -95,7 +84,8 @@ class Pipeline:
     def nlp(self) -> Language:
         """The spaCy pipeline, loaded on first use (a re-run on stored articles never needs it)."""
         if self._nlp is None:
-            from quotes.nlp import load_nlp  # spaCy: imported when a parse is needed, not to check the store
+            # spaCy: imported when a parse is needed, not to check the store
+            from quotes.extract.nlp import load_nlp
 
             self._nlp = load_nlp()
         return self._nlp
@@ -125,8 +115,8 @@ class Pipeline:
 
     def extract_batch(self, batch: list[Article]) -> list[tuple[Article, list[Quote]]]:
         """Parse, detect and attribute: the quotes of a batch, without stance."""
-        from quotes.attribute import attribute  # the parse's modules: imported when a batch is parsed
-        from quotes.detect import detect
+        from quotes.extract.attribute import attribute  # the parse's modules: imported when a batch is parsed
+        from quotes.extract.detect import detect
 
         docs = self.nlp.pipe((a.text for a in batch), batch_size=self.batch_size)
         return [(article, attribute(doc, article.id, detect(doc))) for article, doc in zip(batch, docs, strict=True)]
@@ -145,8 +135,7 @@ class Pipeline:
             for q in quotes:
                 stance = {}
                 for topic in self.topics:
-                    p = next(predictions)
-                    stance[topic.id] = Stance(p.label, float(p.score), p.relevance)
+                    stance[topic.id] = next(predictions).to_stance()
                 new.append(replace(q, stance=stance))
             out.append((article, new))
         return out

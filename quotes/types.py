@@ -7,14 +7,17 @@ extracted text of an HTML page, or the JSON ``text`` field), plus the text it co
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 QuoteKind = Literal["direct", "mixed", "indirect"]
 SpeakerKind = Literal["person", "organization", "place", "other", "unresolved"]
 # "unresolved": a description that names no one ("experts", "a statement"); kept as the mention, never a speaker
 StanceLabel = Literal["favor", "against", "none"]
 
-STANCE_LABELS: tuple[str, ...] = ("favor", "against", "none")
+SPEAKER_KINDS: tuple[str, ...] = get_args(SpeakerKind)
+# the kinds of a speaker who is someone: what the store links across articles and an aliases file may set
+NAMED_SPEAKER_KINDS: tuple[str, ...] = tuple(k for k in SPEAKER_KINDS if k != "unresolved")
+STANCE_LABELS: tuple[str, ...] = get_args(StanceLabel)
 
 
 @dataclass(frozen=True)
@@ -38,9 +41,6 @@ class Article:
     title: str | None = None
     url: str | None = None
     source: str | None = None
-
-    def meta(self) -> dict[str, str | None]:
-        return {"date": self.date, "title": self.title, "url": self.url, "source": self.source}
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,8 @@ class Prediction:
     relevance: float | None = None
 
     def to_stance(self) -> Stance:
-        return Stance(label=self.label, score=self.score, relevance=self.relevance)
+        """The stance a quote records: label, score and relevance, without the other labels' probabilities."""
+        return Stance(label=self.label, score=float(self.score), relevance=self.relevance)
 
     def to_dict(self) -> dict[str, Any]:
         out = {"label": self.label, "score": round(self.score, 4),

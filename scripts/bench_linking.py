@@ -83,8 +83,8 @@ def main() -> int:
         plain = write_store(Path(tmp) / "plain.db", base, args.n, args.batch_size, link=False)
         linked = write_store(Path(tmp) / "linked.db", base, args.n, args.batch_size, link=True)
         with Store(Path(tmp) / "linked.db") as store:
-            names = store.conn.execute("SELECT COUNT(*) FROM names").fetchone()[0]
-            speakers = store.conn.execute("SELECT COUNT(*) FROM speakers").fetchone()[0]
+            names = store.count_raw_names()
+            speakers = len(store.speaker_names())
     extraction = per_article * args.n
     print(f"store of {args.n} articles ({names} raw names, {speakers} speakers): writes {plain:.1f} s without "
           f"linking, {linked:.1f} s with it")

@@ -24,10 +24,11 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sqlite3
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
+
+from quotes.store import Store
 
 DEFAULT_GOLD = Path(__file__).resolve().parents[1] / "tests" / "data" / "polnear_speakers_gold.jsonl"
 BAD_NAME = re.compile(r"['’]s\b|s['’](?:\s|$)|\b(Says|Said|Tells|Drops|Remarks|Calls|Slams|Claims|Warns|Urges|Blasts)\b|"
@@ -50,11 +51,11 @@ def main() -> int:
         print(f"no store {args.store}", file=sys.stderr)
         return 1
     gold = [json.loads(line) for line in args.gold.read_text(encoding="utf-8").splitlines() if line.strip()]
-    conn = sqlite3.connect(args.store)
+    with Store(args.store, create=False) as store:
+        spans = store.quote_spans()
+        speaker_names = [name for name, _ in store.speaker_names().values()]
     quotes: dict[str, list[tuple[int, int, str | None]]] = defaultdict(list)
-    for art, start, end, name in conn.execute(
-            """SELECT q.article_id, q.start, q."end", s.name FROM quotes q
-               LEFT JOIN speakers s ON s.id = q.speaker_id"""):
+    for art, start, end, name in spans:
         quotes[art].append((start, end, name))
     # gold entity of each store quote (None: not one of the gold entities)
     entity_of: dict[tuple[str, int], str] = {}
@@ -97,7 +98,7 @@ def main() -> int:
     print(f"\ntop {len(ranked)} entities: purity {top_total / tot:.3f} ({top_total}/{tot}), "
           f"names per entity {n_names / len(ranked):.2f}, plain full name {plain}/{len(ranked)}, "
           f"precision {prec_num / max(prec_den, 1):.3f} ({prec_num}/{prec_den})")
-    bad = [r[0] for r in conn.execute("SELECT name FROM speakers") if BAD_NAME.search(r[0])]
+    bad = [name for name in speaker_names if BAD_NAME.search(name)]
     print(f"speaker names with a headline word, dateline or possessive: {len(bad)}"
           + (f" ({'; '.join(sorted(bad)[:15])})" if bad else ""))
     return 0

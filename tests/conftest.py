@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from quotes.nlp import load_nlp
+from quotes.extract.nlp import load_nlp
 from quotes.pipeline import Pipeline
 
 REPO = Path(__file__).resolve().parents[1]

@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from quotes.cli import _register, app
+from quotes.cli import app
 
-_register()
 runner = CliRunner()
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "articles" / "000_ce7ccf6783f2e522.txt"
 
@@ -217,7 +216,7 @@ def test_rerun_on_unchanged_articles_loads_no_model(corpus: Path, tmp_path: Path
     db = tmp_path / "q.db"
     args = ["extract", str(corpus / "other.md"), "--model", str(tiny_stance_model), "--store", str(db)]
     assert runner.invoke(app, args).exit_code == 0
-    import quotes.nlp
+    import quotes.extract.nlp
     import quotes.stance.classifier
     import quotes.stance.process
 
@@ -228,7 +227,7 @@ def test_rerun_on_unchanged_articles_loads_no_model(corpus: Path, tmp_path: Path
     monkeypatch.setattr(quotes.stance.process.StanceProcess, "start", refuse)
     monkeypatch.setattr(quotes.stance.process.StanceProcess, "warm_up", refuse)
     monkeypatch.setattr(quotes.stance.process.StanceProcess, "predict", refuse)
-    monkeypatch.setattr(quotes.nlp, "load_nlp", refuse)
+    monkeypatch.setattr(quotes.extract.nlp, "load_nlp", refuse)
     again = runner.invoke(app, args)
     assert again.exit_code == 0, again.output
     assert "0 processed, 1 unchanged" in again.output

@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from quotes.cli import _register, app
+from quotes.cli import app
 from quotes.stance.classifier import default_model_path
 
-_register()
 runner = CliRunner()
 SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "articles"
 

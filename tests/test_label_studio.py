@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from quotes.cli import _register, app
+from quotes.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
 LS_PYTHON = REPO / ".venv-ls" / "bin" / "python"
@@ -31,7 +31,6 @@ DEFAULT_MODEL = REPO / "models" / "stance-minilm"
 START_TIMEOUT_S = 240
 TOKEN = "quotes0test0token0000000000000000000000a"
 runner = CliRunner()
-_register()
 
 pytestmark = pytest.mark.slow
 

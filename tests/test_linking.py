@@ -185,7 +185,7 @@ def test_link_quotes_rewrites_speaker_names() -> None:
     ("Commission on Presidential Debates", "Commission on Presidential Debates"),
     ("Ursula von der Leyen", "Ursula von der Leyen"), ("the Kremlin", "the Kremlin")])
 def test_trim_name(text: str, name: str) -> None:
-    from quotes.speakers import trim_name
+    from quotes.extract.speakers import trim_name
     assert trim_name(text) == name
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from quotes.marks import find_quote_marks, paragraph_spans
+from quotes.extract.marks import find_quote_marks, paragraph_spans
 
 
 def quoted(text: str) -> list[str]:
@@ -58,7 +58,7 @@ def test_paragraphs(text: str, n: int) -> None:
 
 
 def test_intervals_find_spans_by_position() -> None:
-    from quotes.marks import Intervals
+    from quotes.extract.marks import Intervals
 
     spans = Intervals([(20, 30), (0, 10), (40, 50)])
     assert spans.spans == [(0, 10), (20, 30), (40, 50)]
@@ -71,7 +71,7 @@ def test_intervals_find_spans_by_position() -> None:
 def test_coverage_merges_what_it_is_given() -> None:
     import random
 
-    from quotes.marks import Coverage
+    from quotes.extract.marks import Coverage
 
     rng = random.Random(0)
     cover, added = Coverage(), []

@@ -14,9 +14,6 @@ import pytest
 from test_store import Q, item
 from typer.testing import CliRunner, Result
 
-import quotes.cli.report
-import quotes.cli.show
-import quotes.cli.speakers  # noqa: F401  (registers the commands)
 from quotes.cli import app
 from quotes.report.aggregate import ReportFilter, ReportRow, build_report, paragraph_around, parse_date_bound
 from quotes.report.render import render_csv, render_html, render_json, render_table

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import quotes
 from quotes.linking import AliasEntry, Aliases, AliasesError
 from quotes.store import SCHEMA_VERSION, Store, StoreError, StoreNotFoundError, open_store
 from quotes.types import Article, Quote, Span, Speaker, Stance
@@ -332,3 +334,13 @@ def test_aliases_file_still_overrides_the_dominant_surname(tmp_path: Path) -> No
         assert {sp.name: sp.quotes for sp in s.speakers()} == {"Ana Ortiz": 4, "Luis Ortiz": 1}
         assert s.relink(Aliases((AliasEntry("Luis Ortiz", ("Ortiz",)),)))
         assert {sp.name: sp.quotes for sp in s.speakers()} == {"Ana Ortiz": 3, "Luis Ortiz": 2}
+
+
+def test_only_the_store_runs_sql() -> None:
+    """The table layout has one owner: no module outside quotes/store/ runs a query or touches the connection."""
+    package = Path(quotes.__file__).parent
+    found = [f"{path.relative_to(package)}:{i}" for path in package.rglob("*.py")
+             if path.parent.name != "store"
+             for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if re.search(r"\.execute(many|script)?\(|\.conn\b|sqlite3", line)]
+    assert not found, found

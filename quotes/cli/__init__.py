@@ -1,23 +1,20 @@
-"""The ``quotes`` command line: one module per command, wired together here."""
+"""The ``quotes`` command line: one module per command, each adding its command to :data:`app`.
+
+Importing this package imports every command module, so ``app`` is complete; the modules keep their heavy
+imports (torch, spaCy) inside the commands, so ``quotes --help`` stays quick. A new command: a module that
+adds itself with ``@app.command()`` (``from quotes.cli.application import app``), imported below.
+"""
 
 from __future__ import annotations
 
-import typer
+from quotes.cli.application import app  # first: the command modules below add their commands to it
 
-app = typer.Typer(
-    name="quotes",
-    help="Find who said what in news articles and where each speaker stands on your topics.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+# isort: split
+from quotes.cli import classify, evaluate, extract, report, sample, show, speakers, train  # noqa: F401
 
-
-def _register() -> None:
-    """Import the command modules; each registers its command on ``app``."""
-    from quotes.cli import classify, evaluate, extract, report, sample, show, speakers, train  # noqa: F401
+__all__ = ["app", "main"]
 
 
 def main() -> None:
-    _register()
+    """The console script ``quotes``."""
     app()

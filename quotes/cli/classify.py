@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from quotes.cli import app
 from quotes.cli._common import BatchSizeOption, GateOption, ModelOption, Precision, PrecisionOption, err, fail
+from quotes.cli.application import app
 
 
 @app.command()

@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from quotes.cli import app
 from quotes.cli._common import BatchSizeOption, GateOption, ModelOption, Precision, PrecisionOption, err, fail
+from quotes.cli.application import app
 
 
 def metrics_tables(metrics: dict[str, Any], max_topics: int = 25) -> list[Table]:

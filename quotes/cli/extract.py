@@ -12,8 +12,8 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from quotes.cli import app
 from quotes.cli._common import GateOption, Precision, PrecisionOption, err, fail
+from quotes.cli.application import app
 from quotes.io.writers import QuoteWriter, atomic_output
 
 

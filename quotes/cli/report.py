@@ -11,8 +11,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from quotes.cli import app
 from quotes.cli._common import err, fail
+from quotes.cli.application import app
 from quotes.linking import AliasesError
 from quotes.report.aggregate import ReportFilter, build_report, parse_date_bound
 from quotes.report.render import build_table, render, write_atomic

@@ -12,8 +12,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from quotes.cli import app
 from quotes.cli._common import fail
+from quotes.cli.application import app
 from quotes.cli.report import StoreOption, open_for_reading
 from quotes.store import DEFAULT_STORE, StoreError
 from quotes.types import Article, Quote

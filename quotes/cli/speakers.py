@@ -13,8 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from quotes.cli import app
 from quotes.cli._common import err
+from quotes.cli.application import app
 from quotes.cli.report import AliasesOption, StoreOption, emit, open_for_reading, stdout_console
 from quotes.store import DEFAULT_STORE, SpeakerRow
 

@@ -15,7 +15,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from quotes.cli import app
+from quotes.cli.application import app
 from quotes.cli._common import err, fail
 from quotes.stance.train import TrainingConfig
 

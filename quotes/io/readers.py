@@ -21,7 +21,6 @@ HTML_SUFFIXES = {".html", ".htm"}
 JSON_SUFFIXES = {".json", ".jsonl"}
 SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
 
-META_KEYS = ("date", "title", "url", "source")
 # "date 2023-03-02", "Title: ...", "source = BBC" at the top of a text file.
 _META_LINE = re.compile(r"^[ \t]*(date|title|url|source)[ \t]*[:=]?[ \t]+(\S.*?)[ \t]*$", re.IGNORECASE)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(\n|\Z)", re.DOTALL)

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import IO, Any
 
 FORMATS = ("jsonl", "csv", "parquet")
-BINARY_FORMATS = ("parquet",)
 CSV_FIELDS = ["article", "id", "kind", "text", "start", "end", "cue", "cue_start", "cue_end", "speaker",
               "speaker_mention", "speaker_start", "speaker_end", "speaker_kind", "confidence"]
 

@@ -1,4 +1,4 @@
-"""Aggregate stored quotes per speaker and topic, in SQL (GROUP BY and window functions).
+"""Aggregate stored quotes per speaker and topic, from the store's named queries (:mod:`quotes.store.reads`).
 
 A row per (speaker, topic): quotes, favor / against / none counts, net stance
 ``(favor - against) / quotes``, mean stance confidence (the classifier's score for the favor and against
@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from quotes.store import Store
+from quotes.store import StanceFilter, Store
 from quotes.types import STANCE_LABELS
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -135,34 +135,8 @@ def resolve_speakers(store: Store, names: tuple[str, ...]) -> list[int]:
     no exact match matches canonical names containing it."""
     ids: set[int] = set()
     for name in names:
-        key = name.strip().casefold()
-        exact = {r[0] for r in store.conn.execute(
-            """SELECT id FROM speakers WHERE lower(name) = ? UNION
-               SELECT speaker_id FROM speaker_aliases WHERE lower(alias) = ?""", (key, key))}
-        if not exact:
-            exact = {r[0] for r in store.conn.execute("SELECT id, name FROM speakers")
-                     if key in r[1].casefold()}
-        ids |= exact
+        ids |= store.speakers_named(name)
     return sorted(ids)
-
-
-def _where(filters: ReportFilter, speaker_ids: list[int] | None) -> tuple[str, list[Any], bool]:
-    """SQL conditions over ``s`` (stance), ``q`` (quotes), ``a`` (articles); and whether ``a`` is used."""
-    clauses = ["q.speaker_id IS NOT NULL"]
-    params: list[Any] = []
-    if filters.topics:
-        clauses.append(f"s.topic IN ({','.join('?' * len(filters.topics))})")
-        params += filters.topics
-    if speaker_ids is not None:
-        clauses.append(f"q.speaker_id IN ({','.join('?' * len(speaker_ids))})")
-        params += speaker_ids
-    if filters.since:
-        clauses.append("a.date >= ?")
-        params.append(filters.since)
-    if filters.until:
-        clauses.append("substr(a.date, 1, ?) <= ?")
-        params += [len(filters.until), filters.until]
-    return " AND ".join(clauses), params, bool(filters.since or filters.until)
 
 
 def build_report(store: Store, filters: ReportFilter, *, top_k: int = 3, timeline: bool = False,
@@ -172,43 +146,29 @@ def build_report(store: Store, filters: ReportFilter, *, top_k: int = 3, timelin
     report = Report(str(store.path), filters, list(filters.topics), [])
     if speaker_ids == []:
         return report
-    where, params, uses_articles = _where(filters, speaker_ids)
-    join_a = "JOIN articles a ON a.id = q.article_id" if uses_articles else ""
-    groups = store.conn.execute(
-        f"""SELECT q.speaker_id, s.topic, COUNT(*),
-                   SUM(s.label = 'favor'), SUM(s.label = 'against'), SUM(s.label = 'none'),
-                   AVG(CASE WHEN s.label != 'none' THEN s.score END), AVG(q.confidence)
-            FROM stance s JOIN quotes q ON q.id = s.quote_id {join_a}
-            WHERE {where} GROUP BY q.speaker_id, s.topic HAVING COUNT(*) >= ?""",
-        [*params, max(filters.min_quotes, 1)]).fetchall()
+    where = StanceFilter(filters.topics, None if speaker_ids is None else tuple(speaker_ids),
+                         filters.since, filters.until)
+    groups = store.stance_counts(where, max(filters.min_quotes, 1))
     if not groups:
         return report
-    speakers = {r[0]: (r[1], r[2]) for r in store.conn.execute("SELECT id, name, kind FROM speakers")}
+    speakers = store.speaker_names()
 
     top: dict[tuple[int, str], dict[str, list[TopQuote]]] = {}
     if top_k > 0:
-        rows = store.conn.execute(
-            f"""SELECT t.speaker_id, t.topic, t.label, t.score, q.article_id, q.idx, q.text,
-                       a.title, a.date, a.url
-                FROM (SELECT q.speaker_id, s.topic, s.label, s.score, s.quote_id,
-                             ROW_NUMBER() OVER (PARTITION BY q.speaker_id, s.topic, s.label
-                                                ORDER BY s.score DESC, s.quote_id) AS rn
-                      FROM stance s JOIN quotes q ON q.id = s.quote_id {join_a} WHERE {where}) t
-                JOIN quotes q ON q.id = t.quote_id JOIN articles a ON a.id = q.article_id
-                WHERE t.rn <= ? ORDER BY t.speaker_id, t.topic, t.label, t.rn""",
-            [*params, top_k])
-        for r in rows:
-            per = top.setdefault((r[0], r[1]), {label: [] for label in STANCE_LABELS})
-            per.setdefault(r[2], []).append(
-                TopQuote(f"{r[4]}#{r[5]}", r[6], r[2], r[3], r[4], r[7], r[8], r[9]))
+        for r in store.top_quotes(where, top_k):
+            per = top.setdefault((r.speaker_id, r.topic), {label: [] for label in STANCE_LABELS})
+            per.setdefault(r.label, []).append(
+                TopQuote(f"{r.article_id}#{r.idx}", r.text, r.label, r.score, r.article_id, r.title, r.date,
+                         r.url))
 
     # speakers who take a position (a favor or against quote) first, then by how much they said
     totals: dict[int, int] = {}
     positions: dict[int, int] = {}
     for g in groups:
-        totals[g[0]] = totals.get(g[0], 0) + g[2]
-        positions[g[0]] = positions.get(g[0], 0) + g[3] + g[4]
-    for g in sorted(groups, key=lambda g: (positions[g[0]] == 0, -totals[g[0]], speakers[g[0]][0], g[1])):
+        totals[g.speaker_id] = totals.get(g.speaker_id, 0) + g.quotes
+        positions[g.speaker_id] = positions.get(g.speaker_id, 0) + g.favor + g.against
+    for g in sorted(groups, key=lambda g: (positions[g.speaker_id] == 0, -totals[g.speaker_id],
+                                           speakers[g.speaker_id][0], g.topic)):
         sid, topic, n, favor, against, none, conf, attribution = g
         name, kind = speakers[sid]
         report.rows.append(ReportRow(
@@ -217,9 +177,9 @@ def build_report(store: Store, filters: ReportFilter, *, top_k: int = 3, timelin
             top.get((sid, topic), {label: [] for label in STANCE_LABELS})))
     report.topics = list(filters.topics) or sorted({r.topic for r in report.rows})
     if timeline or details:
-        per_speaker = _add_timeline(store, report, where, params)
+        per_speaker = _add_timeline(store, report, where)
         if details:
-            _add_details(store, report, where, params, max_quotes_per_speaker, per_speaker)
+            _add_details(store, report, where, max_quotes_per_speaker, per_speaker)
     return report
 
 
@@ -227,30 +187,21 @@ def _point(period: str, n: int, favor: int, against: int, none: int) -> TimePoin
     return TimePoint(period, n, favor, against, none, round((favor - against) / n, 4) if n else 0.0)
 
 
-def _add_timeline(store: Store, report: Report, where: str, params: list[Any]
-                  ) -> dict[tuple[int, str], list[TimePoint]]:
+def _add_timeline(store: Store, report: Report, where: StanceFilter) -> dict[tuple[int, str], list[TimePoint]]:
     """Fill ``report.timeline`` (per topic); return the per (speaker, topic) series."""
-    span = store.conn.execute(
-        f"""SELECT MIN(substr(a.date, 1, 10)), MAX(substr(a.date, 1, 10)) FROM stance s
-            JOIN quotes q ON q.id = s.quote_id JOIN articles a ON a.id = q.article_id
-            WHERE {where} AND a.date IS NOT NULL""", params).fetchone()
+    first, last = store.date_span(where)
     report.timeline = {}
-    if span[0] is None:
+    if first is None or last is None:
         return {}
     try:
-        days = (date.fromisoformat(span[1]) - date.fromisoformat(span[0])).days
+        days = (date.fromisoformat(last) - date.fromisoformat(first)).days
     except ValueError:
         days = 10_000
     width, report.granularity = (10, "day") if days <= 92 else (7, "month")
     keep = {(r.speaker_id, r.topic) for r in report.rows}
     per: dict[tuple[int, str], list[TimePoint]] = {}
     overall: dict[tuple[str, str], list[int]] = {}
-    for sid, topic, period, n, favor, against, none in store.conn.execute(
-            f"""SELECT q.speaker_id, s.topic, substr(a.date, 1, {width}) AS period, COUNT(*),
-                       SUM(s.label = 'favor'), SUM(s.label = 'against'), SUM(s.label = 'none')
-                FROM stance s JOIN quotes q ON q.id = s.quote_id JOIN articles a ON a.id = q.article_id
-                WHERE {where} AND a.date IS NOT NULL
-                GROUP BY q.speaker_id, s.topic, period ORDER BY period""", params):
+    for sid, topic, period, n, favor, against, none in store.counts_by_period(where, width):
         if (sid, topic) not in keep:
             continue
         per.setdefault((sid, topic), []).append(_point(period, n, favor, against, none))
@@ -278,55 +229,32 @@ def paragraph_around(text: str, start: int, end: int, limit: int = 1200) -> tupl
     return text[lo:hi].rstrip(), lo
 
 
-def _add_details(store: Store, report: Report, where: str, params: list[Any], limit: int,
+def _add_details(store: Store, report: Report, where: StanceFilter, limit: int,
                  per_timeline: dict[tuple[int, str], list[TimePoint]]) -> None:
     ids = sorted({r.speaker_id for r in report.rows})
     topics = sorted({r.topic for r in report.rows})
-    aliases: dict[int, list[str]] = {}
-    for sid, alias in store.conn.execute("SELECT speaker_id, alias FROM speaker_aliases ORDER BY alias"):
-        aliases.setdefault(sid, []).append(alias)
-    sid_list = ",".join(str(i) for i in ids)
-    topic_marks = ",".join("?" * len(topics))
-    chosen = store.conn.execute(
-        f"""SELECT id, speaker_id, total FROM (
-                SELECT q.id, q.speaker_id, COUNT(*) OVER (PARTITION BY q.speaker_id) AS total,
-                       ROW_NUMBER() OVER (PARTITION BY q.speaker_id
-                                          ORDER BY a.date IS NULL, a.date DESC, q.article_id, q.idx) AS rn
-                FROM quotes q JOIN articles a ON a.id = q.article_id
-                WHERE q.id IN (SELECT DISTINCT s.quote_id FROM stance s JOIN quotes q ON q.id = s.quote_id
-                               JOIN articles a ON a.id = q.article_id WHERE {where}
-                               AND q.speaker_id IN ({sid_list}) AND s.topic IN ({topic_marks})))
-            WHERE rn <= ?""", [*params, *topics, limit]).fetchall()
-    totals = {r[1]: r[2] for r in chosen}
-    quote_ids = [r[0] for r in chosen]
+    aliases = store.aliases_by_speaker()
+    chosen = store.newest_quotes(where, ids, topics, limit)
+    totals = {r.speaker_id: r.speaker_total for r in chosen}
+    quote_ids = [r.quote_id for r in chosen]
     stance: dict[int, dict[str, tuple[str, float]]] = {}
-    rows: list[Any] = []
-    texts: dict[str, str] = {}
-    for chunk in range(0, len(quote_ids), 900):
-        part = quote_ids[chunk:chunk + 900]
-        marks = ",".join("?" * len(part))
-        for qid, topic, label, score in store.conn.execute(
-                f"SELECT quote_id, topic, label, score FROM stance WHERE quote_id IN ({marks})", part):
-            if topic in topics:
-                stance.setdefault(qid, {})[topic] = (label, round(score, 4))
-        rows += store.conn.execute(
-            f"""SELECT q.id, q.speaker_id, q.article_id, q.idx, q.text, q.start, q."end", q.mention_start,
-                       q.mention_end, a.title, a.date, a.url FROM quotes q
-                JOIN articles a ON a.id = q.article_id WHERE q.id IN ({marks})""", part).fetchall()
-    for article_id in {r[2] for r in rows}:
-        texts[article_id] = store.conn.execute("SELECT text FROM articles WHERE id = ?",
-                                               (article_id,)).fetchone()[0]
+    for qid, topic, label, score in store.stance_of_quotes(quote_ids):
+        if topic in topics:
+            stance.setdefault(qid, {})[topic] = (label, round(score, 4))
+    rows = store.quotes_in_articles(quote_ids)
+    texts = {article_id: store.article_text(article_id) for article_id in {r.article_id for r in rows}}
     by_speaker: dict[int, list[QuoteDetail]] = {}
-    for r in sorted(rows, key=lambda r: (r[10] is not None, r[10] or "", r[2], r[3])):
-        text = texts[r[2]]
-        start, end = max(0, min(r[5], len(text))), max(0, min(r[6], len(text)))
+    for r in sorted(rows, key=lambda r: (r.date is not None, r.date or "", r.article_id, r.idx)):
+        text = texts[r.article_id]
+        start, end = max(0, min(r.start, len(text))), max(0, min(r.end, len(text)))
         paragraph, offset = paragraph_around(text, start, end)
         mention = None
-        if r[7] is not None and r[8] is not None and offset <= r[7] and r[8] <= offset + len(paragraph):
-            mention = (r[7] - offset, r[8] - offset)
-        by_speaker.setdefault(r[1], []).append(QuoteDetail(
-            f"{r[2]}#{r[3]}", r[2], r[9], r[10], r[11], r[4], paragraph,
-            (start - offset, min(end - offset, len(paragraph))), mention, stance.get(r[0], {})))
+        if (r.mention_start is not None and r.mention_end is not None and offset <= r.mention_start
+                and r.mention_end <= offset + len(paragraph)):
+            mention = (r.mention_start - offset, r.mention_end - offset)
+        by_speaker.setdefault(r.speaker_id, []).append(QuoteDetail(
+            f"{r.article_id}#{r.idx}", r.article_id, r.title, r.date, r.url, r.text, paragraph,
+            (start - offset, min(end - offset, len(paragraph))), mention, stance.get(r.quote_id, {})))
     names = {r.speaker_id: (r.speaker, r.kind) for r in report.rows}
     order = list(dict.fromkeys(r.speaker_id for r in report.rows))
     report.details = []

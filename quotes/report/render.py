@@ -25,6 +25,7 @@ from rich.text import Text
 
 from quotes.io.writers import atomic_output
 from quotes.report.aggregate import Report, ReportRow, TopQuote
+from quotes.types import STANCE_LABELS
 
 FORMATS: tuple[str, ...] = ("table", "json", "csv", "html")
 _MARKER = re.compile(r"/\*@(STYLE|SCRIPT)@\*/|@(CSP|TITLE|DATA)@")
@@ -120,7 +121,7 @@ def render_csv(report: Report) -> str:
     writer.writerow(CSV_COLUMNS)
     for row in report.rows:
         top: list[str] = []
-        for label in ("favor", "against", "none"):
+        for label in STANCE_LABELS:
             best = row.top.get(label) or []
             top += [best[0].text, best[0].article] if best else ["", ""]
         writer.writerow([row.speaker, row.speaker_id, row.kind, row.topic, row.quotes, row.favor,

@@ -2,8 +2,8 @@
 
 all-MiniLM-L6-v2 was trained as a sentence encoder whose meaning lives in the *mean* of its token vectors; its
 [CLS] vector and pooler were never trained for that. Reading the (topic, statement) pair by mean pooling starts
-fine-tuning from that meaning instead of from an untrained [CLS] projection, and on the project's held-out
-topics it learns stance polarity in fewer epochs (see the README's stance table).
+fine-tuning from that meaning instead of from an untrained [CLS] projection (what it changed is measured in
+docs/stance.md).
 
 Stance on several topics reads each quote several times, once per topic, and a full cross-encoder reads the
 whole statement again each time. Two settings let a model read a statement once for all topics, so that a topic
@@ -16,10 +16,8 @@ costs little more than its own few tokens:
 - **One way** (``config.one_way``): above the split, the topic's tokens read the statement and the statement's
   tokens never read the topic, and the pair is pooled over the topic's tokens. A statement is then read once,
   alone, through every layer; per pair only the topic's ~10 tokens go through the layers above the split,
-  attending to the statement's keys and values (:meth:`read_statements`, :meth:`read_topics`). With three
-  topics per statement the default one-way model (2 split layers) classifies about 1.5 times as many pairs per
-  second as the previous full cross-encoder (``scripts/bench_stance.py --topics 3``) and scores as well on the
-  held-out topics (see the README).
+  attending to the statement's keys and values (:meth:`read_statements`, :meth:`read_topics`). The more topics
+  per statement, the more this saves (speed and scores: docs/benchmarks.md and docs/stance.md).
 
 Such a model is trained on the concatenated pair with attention blocked where a side may not read the other
 (:meth:`forward`), which computes the same as the prediction path that reads the sides apart (tested).
@@ -68,6 +66,13 @@ def one_way(config: Any) -> bool:
 def split_layers(config: Any) -> int:
     """How many lower layers of a model read statement and topic apart (0: a full cross-encoder)."""
     return int(getattr(config, SPLIT_KEY, 0) or 0)
+
+
+def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """The mean of the token vectors the attention mask keeps: how a sentence encoder such as all-MiniLM-L6-v2
+    turns its tokens into one vector (used by the classifier's head and the relevance gate)."""
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
 
 
 def additive_mask(allowed: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
@@ -152,9 +157,7 @@ class MeanPoolingBertForSequenceClassification(BertPreTrainedModel):
 
     def _head(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """Logits from the last hidden states: attention-masked mean, dropout, linear."""
-        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-        return self.classifier(self.dropout(pooled))
+        return self.classifier(self.dropout(mean_pool(hidden, attention_mask)))
 
     def _split_forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
                        token_type_ids: torch.Tensor) -> torch.Tensor:

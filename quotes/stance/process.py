@@ -1,9 +1,8 @@
 """The stance classifier in a child process, so that stance runs on one core while the parse runs on another.
 
 Parsing holds Python's global interpreter lock nearly all the time, so a classifier in a thread of the same
-process waits for it and the two take turns instead of running together (on the 2-core machine the README
-measures, a one-thread classifier in a thread gains nothing). In a child process it has an interpreter of its
-own. While the parent parses, the child uses every core but one; while the parent waits for stance (the end
+process waits for it and the two take turns instead of running together (measured in docs/benchmarks.md). In a
+child process it has an interpreter of its own. While the parent parses, the child uses every core but one; while the parent waits for stance (the end
 of the input, or a queue of batches to classify), it uses them all.
 
     with StanceProcess(path) as classifier:        # the model loads in the child on first use

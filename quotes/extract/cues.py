@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from quotes.doccache import sent_of
+from quotes.extract.doccache import sent_of
 
 # Verbs of saying, writing and announcing. Verbs that often mean something else ("add", "call", "note",
 # "state", "report", "tell") count only with a clausal complement or the particle that makes them speech.
@@ -38,11 +38,6 @@ insist reaffirm recommend advise appeal plead express voice tout disclose reveal
 CONTENT_PREPS = frozenset({"for", "against", "on", "of", "about", "that"})
 # Verbs whose object is the addressee, not the content: "Xi told Lukashenko".
 ADDRESSEE_VERBS = frozenset({"tell", "ask", "inform", "brief", "assure", "remind", "warn", "urge", "advise"})
-# Verbs that report speech only with a clausal complement.
-NEEDS_CLAUSE = frozenset({"add", "note", "state", "report", "tell", "write", "explain", "observe",
-                          "indicate", "signal", "conclude", "mention", "estimate", "forecast", "agree",
-                          "rule", "reckon", "cite", "post", "tweet", "respond", "reply", "counter", "recall",
-                          "comment", "ask", "wonder", "say", "claim", "argue", "insist", "charge", "allege"})
 # Heads that report on behalf of someone else: "a statement from the ministry said".
 DOCUMENT_NOUNS = frozenset({"statement", "report", "letter", "release", "tweet", "post", "document", "memo",
                             "spokesman", "spokeswoman", "spokesperson", "announcement", "communique", "speech",

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from quotes.detect import Candidate
-from quotes.doccache import ent_at, ents, ents_overlapping_chars, ents_starting_in, sent_of, text_of
-from quotes.marks import Intervals, find_quote_marks, paragraph_spans, top_level
-from quotes.speakers import TITLES, NameIndex, clean_name, title_gender
+from quotes.extract.detect import Candidate
+from quotes.extract.doccache import ent_at, ents, ents_overlapping_chars, ents_starting_in, sent_of, text_of
+from quotes.extract.marks import Intervals, find_quote_marks, paragraph_spans, top_level
+from quotes.extract.speakers import TITLES, NameIndex, clean_name, title_gender
 from quotes.types import Quote, Speaker, SpeakerKind
 from quotes.types import Span as TextSpan
 
