@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from quotes.cli import _register, app
+from quotes.cli import app
 from quotes.sample import Candidate, choose, labelled_keys, paragraph_bounds, spread
 from quotes.stance.data import DataError, read_records
 from quotes.stance.labelstudio import CHOICE_NAME, labeling_config, read_export
@@ -29,7 +29,6 @@ LS = REPO / "tests" / "data" / "label_studio"
 FULL, MIN, TASKS = LS / "export-full.json", LS / "export-min.json", LS / "tasks.json"
 DEFAULT_MODEL = REPO / "models" / "stance-minilm"
 runner = CliRunner()
-_register()
 
 ANSWERED = {1: "favor", 2: "against", 3: "none", 7: "none", 8: "favor"}  # LS task id -> label (answers.json)
 

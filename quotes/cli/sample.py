@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from quotes.cli.application import app
 from quotes.cli._common import ModelOption, Precision, PrecisionOption, err, fail
+from quotes.cli.application import app
 from quotes.cli.report import AliasesOption, StoreOption, emit, open_for_reading
 
 

@@ -15,8 +15,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from quotes.cli.application import app
 from quotes.cli._common import err, fail
+from quotes.cli.application import app
 from quotes.stance.train import TrainingConfig
 
 _help = TrainingConfig.help
@@ -124,9 +124,11 @@ def train(
     if dev is None and not topics and from_model is None:
         err.print("[yellow]warning:[/] no --dev or --dev-topics: training without evaluation; "
                   "the last epoch is kept")
-    _quiet_libraries()
+    from quotes.stance.runtime import quiet_transformers
+
     try:
-        path = run_training(config, callbacks=[_progress_callback()], progress_bar=False)
+        with quiet_transformers():   # our own progress is shown instead of the libraries' warnings and bars
+            path = run_training(config, callbacks=[_progress_callback()], progress_bar=False)
     except (DataError, TrainingError) as exc:
         fail(str(exc), 1)
     import json
@@ -150,11 +152,3 @@ def train(
         summary += (f"; best epoch {metrics['best_epoch']}: dev macro-F1 {dev_metrics['macro_f1']:.3f}, "
                     f"F_avg {dev_metrics['f_avg']:.3f}")
     err.print(summary)
-
-
-def _quiet_libraries() -> None:
-    """Keep library warnings and progress bars off the terminal; our own progress is shown instead."""
-    import transformers
-
-    transformers.logging.set_verbosity_error()
-    transformers.utils.logging.disable_progress_bar()

@@ -23,7 +23,6 @@ from quotes.stance.labelstudio import NotUsed, read_export
 from quotes.types import STANCE_LABELS
 
 REQUIRED_FIELDS: tuple[str, ...] = ("text", "topic", "label")
-OPTIONAL_FIELDS: tuple[str, ...] = ("id", "topic_id", "speaker", "cue", "context", "opposite")
 COLUMNS: tuple[str, ...] = ("id", "text", "topic", "topic_id", "label", "speaker", "cue", "context", "opposite")
 FLIPPED: dict[str, str] = {"favor": "against", "against": "favor", "none": "none"}
 JSONL_SUFFIXES: tuple[str, ...] = (".jsonl", ".ndjson", ".json")

