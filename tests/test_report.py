@@ -253,6 +253,9 @@ def test_cli_report_no_match_and_errors(db: Path, tmp_path: Path) -> None:
     assert not (tmp_path / "none.db").exists()
     bad = runner.invoke(app, ["report", "--store", str(db), "--since", "last week"])
     assert bad.exit_code == 2 and "--since" in err(bad)
+    for command in ("report", "sample"):   # one rule for the date range of every command that has one
+        backwards = runner.invoke(app, [command, "--store", str(db), "--since", "2024-05", "--until", "2023"])
+        assert backwards.exit_code == 2 and "--since 2024-05 is after --until 2023" in err(backwards)
     empty = tmp_path / "empty.db"
     Store(empty).close()
     result = runner.invoke(app, ["report", "--store", str(empty)])

@@ -18,6 +18,21 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+def date_bounds(since: str | None, until: str | None) -> tuple[str | None, str | None]:
+    """``--since`` and ``--until`` as the store compares them (YYYY[-MM[-DD]] made whole); a usage error
+    (exit 2) when one is malformed or the range is empty."""
+    from quotes.report.aggregate import parse_date_bound
+
+    try:
+        low = parse_date_bound(since, "--since") if since else None
+        high = parse_date_bound(until, "--until") if until else None
+    except ValueError as exc:
+        fail(str(exc), 2)
+    if low and high and low > high:
+        fail(f"--since {low} is after --until {high}", 2)
+    return low, high
+
+
 # Options shared by the commands that run the stance model.
 ModelOption = Annotated[Path | None, typer.Option(
     help="Model folder (default: models/stance-minilm, or $QUOTES_MODEL).", show_default=False)]

@@ -11,10 +11,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from quotes.cli._common import err, fail
+from quotes.cli._common import date_bounds, err, fail
 from quotes.cli.application import app
 from quotes.linking import AliasesError
-from quotes.report.aggregate import ReportFilter, build_report, parse_date_bound
+from quotes.report.aggregate import ReportFilter, build_report
 from quotes.report.render import build_table, render, write_atomic
 from quotes.store import DEFAULT_STORE, Store, StoreError, open_store
 
@@ -76,13 +76,7 @@ def report(
                                                               "rows whose quotes are all 'none'.")] = False,
 ) -> None:
     """Per speaker and topic: quotes, for / against / none, net stance and the most confident quotes."""
-    try:
-        since = parse_date_bound(since, "--since") if since else None
-        until = parse_date_bound(until, "--until") if until else None
-    except ValueError as exc:
-        fail(str(exc), 2)
-    if since and until and since > until:
-        fail(f"--since {since} is after --until {until}", 2)
+    since, until = date_bounds(since, until)
     filters = ReportFilter(tuple(topic or ()), tuple(speaker or ()), min_quotes, since, until)
     html = fmt is ReportFormat.html
     with open_for_reading(store, aliases) as db:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from quotes.cli._common import ModelOption, Precision, PrecisionOption, err, fail
+from quotes.cli._common import ModelOption, Precision, PrecisionOption, date_bounds, err, fail
 from quotes.cli.application import app
 from quotes.cli.report import AliasesOption, StoreOption, emit, open_for_reading
 
@@ -59,16 +59,11 @@ def sample(
     seed: Annotated[int, typer.Option(help="Random seed (random and diverse strategies).")] = 0,
 ) -> None:
     """Pick quotes to label for your topics; the model's label comes along as a pre-annotation."""
-    from quotes.report.aggregate import parse_date_bound
     from quotes.stance.data import DataError
     from quotes.stance.paths import ModelError
     from quotes.stance.topics import TopicsError, load_topics
 
-    try:
-        since = parse_date_bound(since, "--since") if since else None
-        until = parse_date_bound(until, "--until") if until else None
-    except ValueError as exc:
-        fail(str(exc), 2)
+    since, until = date_bounds(since, until)
     try:
         chosen = load_topics(topics)
     except TopicsError as exc:
