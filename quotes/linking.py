@@ -280,7 +280,7 @@ def link_names(names: Iterable[tuple[str, str, int]], aliases: Aliases | None = 
         longer = {c for c in candidates
                   if len(match_tokens[c]) > len(tokens) and _is_subsequence(tokens, match_tokens[c])
                   and not (set(match_tokens[c]) & GENERATIONAL) - set(tokens)}
-        roots = Counter()
+        roots: Counter[tuple[str, ...]] = Counter()
         for c in longer:
             roots[root(c)] = weight[root(c)]
         if not roots:

@@ -390,7 +390,7 @@ class Attributor:
                 if m.kind == "organization":
                     span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
                     before = ent_at(self.doc, span.start - 1) if span is not None and span.start > 0 else None
-                    if before is not None and before.label_ == "NORP" and before.end == span.start:
+                    if span is not None and before is not None and before.label_ == "NORP" and before.end == span.start:
                         name = f"{before.text} {name}"
                 return _Mention(m.start, m.end, name, m.kind, m.descriptors, m.gender, m.subject)
         return None
