@@ -344,3 +344,21 @@ def test_only_the_store_runs_sql() -> None:
              for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
              if re.search(r"\.execute(many|script)?\(|\.conn\b|sqlite3", line)]
     assert not found, found
+
+
+def test_speaker_ids_are_the_same_on_every_run(tmp_path: Path) -> None:
+    """Python's string hashing changes from process to process; the store's speaker ids must not follow it."""
+    import os
+    import subprocess
+    import sys
+
+    seeds = Path(__file__).resolve().parents[1] / "seeds" / "articles"
+    tables = []
+    for hash_seed in ("1", "2"):
+        db = tmp_path / f"run{hash_seed}.db"
+        subprocess.run([sys.executable, "-m", "quotes", "extract", str(seeds), "--no-stance", "--store", str(db)],
+                       check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": hash_seed}, timeout=300)
+        with sqlite3.connect(db) as conn:
+            tables.append(conn.execute("SELECT id, name, kind FROM speakers ORDER BY id").fetchall())
+    assert len(tables[0]) >= 5
+    assert tables[0] == tables[1]

@@ -186,7 +186,7 @@ class Writes:
         old = self._stored_linking(conn)
         if new == old:
             return False
-        for name, kind in {c for c in new.values()}:
+        for name, kind in sorted(set(new.values())):   # sorted: the same ids on every run
             conn.execute("""INSERT INTO speakers (name, kind) VALUES (?, ?)
                             ON CONFLICT(name, kind) DO NOTHING""", (name, kind))
         ids = {(r[0], r[1]): r[2] for r in conn.execute("SELECT name, kind, id FROM speakers")}
