@@ -470,8 +470,13 @@ def test_training_saves_a_gate_and_loading_applies_it(split_model: Path) -> None
 
     settings = read_gate_settings(split_model)
     assert settings is not None
-    assert settings["encoder"] == "all-MiniLM-L6-v2" and settings["quantile"] == 0.01
-    assert settings["train"]["favor_against_gated"] == 0.0  # the lowest stance pair sets the threshold
+    assert settings["encoder"] == "all-MiniLM-L6-v2"
+    assert settings["fit"] == "off-topic" and settings["scoring"] == "token-maxsim"  # the defaults
+    # fitted on the nine rows and the same statements with unrelated topics: the model, which fits the rows,
+    # takes stances on unrelated pairs until the gate drops them, and keeps every real one
+    assert settings["off_topic_pairs"] >= 1 and settings["off_topic"]["stance_ungated"] > 0
+    assert settings["off_topic"]["stance_gated"] < settings["off_topic"]["stance_ungated"]
+    assert settings["train"]["favor_against_gated"] == 0.0
     assert "Relevance gate" in (split_model / "README.md").read_text(encoding="utf-8")
 
     gated = StanceClassifier.load(split_model)
@@ -507,6 +512,51 @@ def test_gate_off_and_broken_gate_file(tiny_base: Path, data_file: Path, tmp_pat
     assert StanceClassifier.load(out, gate=False).gate is None
     with pytest.raises(TrainingError, match="relevance_quantile"):
         TrainingConfig(data=[data_file], relevance_quantile=0.7).validate()
+    with pytest.raises(TrainingError, match="gate_fit"):
+        TrainingConfig(data=[data_file], gate_fit="median").validate()
+    with pytest.raises(TrainingError, match="gate_scoring"):
+        TrainingConfig(data=[data_file], gate_scoring="jaccard").validate()
+
+
+def test_quantile_fit_of_a_cosine_gate(tiny_base: Path, data_file: Path, tmp_path: Path) -> None:
+    from quotes.stance.relevance import read_gate_settings
+
+    out = train(TrainingConfig(data=[data_file], base=tiny_base, out=tmp_path / "m", gate_fit="quantile",
+                               gate_scoring="cosine", **{**FAST, "epochs": 1}), progress_bar=False)
+    settings = read_gate_settings(out)
+    assert settings is not None and settings["fit"] == "quantile" and settings["scoring"] == "cosine"
+    assert settings["quantile"] == 0.01
+    assert settings["train"]["favor_against_gated"] == 0.0  # the lowest stance pair sets the threshold
+    gate = StanceClassifier.load(out).gate
+    assert gate is not None and gate.scoring == "cosine"
+    assert "sentence embeddings" in (out / "README.md").read_text(encoding="utf-8")
+
+
+def test_fit_off_topic_threshold_trades_unrelated_stances_against_real_ones() -> None:
+    from quotes.stance.relevance import fit_off_topic_threshold
+
+    # two real stances (scores 0.6, 0.5), one real none, and three unrelated pairs the model wrongly labels
+    scores = np.array([0.6, 0.5, 0.55, 0.2, 0.3, 0.45])
+    gold = ["favor", "against", "none", "none", "none", "none"]
+    predicted = ["favor", "against", "none", "favor", "against", "against"]
+    assert fit_off_topic_threshold(scores, gold, predicted) == pytest.approx(0.455, abs=1e-9)  # first above 0.45
+    assert fit_off_topic_threshold(scores, gold, ["none"] * 6) == 0.0  # nothing to gate
+    assert fit_off_topic_threshold(scores[:3], gold[:3], predicted[:3]) == 0.0  # no unrelated stance: no gate
+
+
+def test_token_maxsim_gate_reads_a_named_topic_in_a_long_statement() -> None:
+    from quotes.stance.relevance import RelevanceGate
+
+    gate = RelevanceGate.load(scoring="token-maxsim")
+    topic = "Western sanctions on Russia"
+    long_related = ("The minister spoke for an hour about the harvest, the new bridge over the river, school "
+                    "meals, pensions and the price of bread, and said the sanctions on Russia must stay.")
+    unrelated = "The football final ended in a draw after extra time."
+    sims = gate.similarity([(topic, long_related), (topic, unrelated)])
+    assert sims[0] > sims[1] + 0.2
+    gate.scoring = "cosine"  # the sentence embedding of the long statement is diluted by all the rest
+    cos = gate.similarity([(topic, long_related), (topic, unrelated)])
+    assert sims[0] - sims[1] > cos[0] - cos[1]
 
 
 def test_cli_classify_and_evaluate_report_the_gate(overfit_model: Path, data_file: Path, tmp_path: Path) -> None:
@@ -752,7 +802,7 @@ def test_auto_classes_load_the_model_and_predict_what_classify_predicts(overfit_
     config = AutoConfig.from_pretrained(str(overfit_model))
     assert config.model_type == "quotes-stance" and config.pooling == "mean"
     assert config.one_way is True and config.split_layers == 2 and config.max_seq_length == 48
-    assert config.gate_threshold is not None and config.gate["quantile"] == 0.01
+    assert config.gate_threshold is not None and config.gate["fit"] == "off-topic"
     model = AutoModelForSequenceClassification.from_pretrained(str(overfit_model)).eval()
     classifier = StanceClassifier.load(overfit_model, precision="fp32", gate=False)
     pairs = [example_pair(r) for r in ROWS]

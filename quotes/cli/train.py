@@ -87,6 +87,9 @@ def train(
     = _defaults.opposite_augment,
     relevance_quantile: Annotated[float, typer.Option(help=_help("relevance_quantile"), min=0.0, max=0.49)]
     = _defaults.relevance_quantile,
+    gate_fit: Annotated[str, typer.Option(help=_help("gate_fit"), metavar="off-topic|quantile")] = _defaults.gate_fit,
+    gate_scoring: Annotated[str, typer.Option(help=_help("gate_scoring"), metavar="token-maxsim|cosine")]
+    = _defaults.gate_scoring,
     gate_data: Annotated[list[Path] | None, typer.Option(help=_help("gate_data"), exists=True, dir_okay=False, metavar="FILE",
                                                          show_default=False)] = None,
     layers: Annotated[int, typer.Option(help=_help("layers"), min=0)] = _defaults.layers,
@@ -115,7 +118,8 @@ def train(
         data=list(data), out=out or default_model_path(), base=base, dev=dev, dev_topics=topics,
         epochs=epochs, lr=lr, head_lr=head_lr, batch_size=batch_size, max_length=max_length, seed=seed, warmup=warmup,
         weight_decay=weight_decay, label_smoothing=label_smoothing, none_augment=none_augment,
-        speaker_augment=speaker_augment, opposite_augment=opposite_augment, relevance_quantile=relevance_quantile, gate_data=list(gate_data or []),
+        speaker_augment=speaker_augment, opposite_augment=opposite_augment, relevance_quantile=relevance_quantile,
+        gate_fit=gate_fit, gate_scoring=gate_scoring, gate_data=list(gate_data or []),
         layers=layers, split_layers=split_layers, one_way=one_way, threads=threads, bf16=bf16, overwrite=force,
         from_model=from_model, replay=replay, holdout=holdout, eval_data=list(eval_data or []),
     )

@@ -113,13 +113,24 @@ def _share(value: float | None) -> str:
 def _gate_section(gate: dict[str, Any] | None, one_way: bool = False, source: str = "the training data") -> str:
     if not gate:
         return "This model has no relevance gate: every (topic, statement) pair is classified."
+    scoring = gate.get("scoring", "cosine")
+    how = (f"each content word of the topic finds its closest token of the statement in `{gate.get('encoder')}`, "
+           "and the pair scores the mean of those cosine similarities" if scoring == "token-maxsim" else
+           f"cosine similarity of `{gate.get('encoder')}` sentence embeddings")
+    if gate.get("fit") == "off-topic":
+        off = gate.get("off_topic") or {}
+        fitted = (f"the threshold under which this model's labels best match the gold labels (macro-F1) on "
+                  f"{gate.get('fitted_on', '?')} pairs of {source} and the same statements paired with "
+                  f"{gate.get('off_topic_pairs', '?')} unrelated topics (gold `none`); on those unrelated pairs "
+                  f"the model takes a stance on {_share(off.get('stance_ungated'))} without the gate and "
+                  f"{_share(off.get('stance_gated'))} with it")
+    else:
+        fitted = (f"the score that {gate.get('quantile', 0):.1%} of the favor/against pairs of {source} fall below "
+                  f"(fitted on {gate.get('fitted_on', '?')} of them)")
     lines = [
-        f"Before classifying, the model's relevance gate (`gate_threshold` in `config.json`) scores how related statement and topic "
-        f"are (cosine similarity of `{gate.get('encoder')}` sentence embeddings) and labels a pair `none` "
-        f"unclassified below **{gate['threshold']:.4f}**: the similarity that {gate.get('quantile', 0):.1%} of the "
-        f"favor/against pairs of {source} fall below (fitted on {gate.get('fitted_on', '?')} of "
-        "them). `--no-gate` "
-        "classifies every pair."]
+        f"Before classifying, the model's relevance gate (`gate_threshold` in `config.json`) scores how related "
+        f"statement and topic are ({how}) and labels a pair `none` unclassified below **{gate['threshold']:.4f}**: "
+        f"{fitted}. `--no-gate` classifies every pair."]
     if one_way:
         lines[0] += (" This one-way model classifies every pair first (its per-pair cost is smaller than the gate's "
                      "reading of a statement) and then gates the pairs it labelled favor or against: the same "
@@ -162,7 +173,7 @@ def render_card(settings: dict[str, Any], metrics: dict[str, Any], base_name: st
         ["setting", "value"],
         [[k, f"{settings[k]:g}" if isinstance(settings[k], float) else settings[k]]
          for k in ("epochs", "lr", "head_lr", "batch_size", "max_length", "warmup", "weight_decay", "label_smoothing",
-                   "none_augment", "speaker_augment", "opposite_augment", "relevance_quantile", "layers", "split_layers", "one_way", "bf16", "seed")
+                   "none_augment", "speaker_augment", "opposite_augment", "relevance_quantile", "gate_fit", "gate_scoring", "layers", "split_layers", "one_way", "bf16", "seed")
          if k in settings],
     )
     reading = _reading_section(settings)

@@ -144,10 +144,10 @@ class StanceClassifier:
         precision = resolve_precision(precision, torch.device(device).type)
         model = to_precision(model, precision, device)
         settings = read_gate_settings(path) if gate else None
-        # The gate's threshold is a fine cut on cosine similarity: int8 moves similarities by ~0.02, so the gate
+        # The gate's threshold is a fine cut on similarity: int8 moves cosine similarities by ~0.02, so the gate
         # of an int8 classifier runs in the auto precision (bf16 or fp32), which agree to ~0.001.
         gate_precision = resolve_precision("auto", torch.device(device).type) if precision == "int8" else precision
-        relevance = (RelevanceGate.load(float(settings["threshold"]), precision=gate_precision, device=device)
+        relevance = (RelevanceGate.from_settings(settings, precision=gate_precision, device=device)
                      if settings is not None else None)
         max_length = getattr(model.config, "max_seq_length", None) or _saved_max_length(path)
         classifier = cls(model, tokenizer, max_length=max_length, path=path, gate=relevance)

@@ -89,8 +89,8 @@ class StanceConfig(BertConfig):
         split_layers: lower layers that read statement and topic apart (0: a full cross-encoder).
         one_way: above the split, only the topic reads the statement.
         max_seq_length: the longest input, in tokens, the model was trained on.
-        gate_threshold: the relevance gate's cosine-similarity threshold (None: no gate).
-        gate: how the threshold was fitted (encoder, quantile, rates), for the model card.
+        gate_threshold: the relevance gate's threshold on its relevance score (None: no gate).
+        gate: the gate's scoring and how its threshold was fitted (encoder, fit, rates), for the model card.
     """
 
     model_type = MODEL_TYPE

@@ -34,11 +34,15 @@ from quotes.stance.data import (
 from quotes.stance.evaluate import compute_metrics
 from quotes.stance.labelstudio import NotUsed
 from quotes.stance.paths import ModelError, cpu_has_native_bf16, installed_encoder_path
+from quotes.stance.relevance import FITS as GATE_FITS
+from quotes.stance.relevance import SCORINGS as GATE_SCORINGS
 from quotes.types import STANCE_LABELS
 
 if TYPE_CHECKING:  # torch and transformers load only when training starts, so the CLI starts fast
     from datasets import Dataset
     from transformers import EvalPrediction, PreTrainedTokenizerBase, TrainerCallback
+
+    from quotes.stance.classifier import StanceClassifier
 
 CHECKPOINT_DIR = "checkpoints"
 BASE_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -115,13 +119,23 @@ class TrainingConfig:
     )
     relevance_quantile: float = field(
         default=0.01,
-        metadata={"help": "Relevance gate: pairs less related than this fraction of the favor/against training "
-                          "pairs are 'none' without being classified (0 turns the gate off)."},
+        metadata={"help": "With --gate-fit quantile: pairs less related than this fraction of the favor/against "
+                          "training pairs are 'none' without being classified. 0 turns the gate off (either fit)."},
+    )
+    gate_fit: str = field(
+        default="off-topic",
+        metadata={"help": "How the relevance gate's threshold is set: 'off-topic' (the best macro-F1 of the trained "
+                          "model on training pairs and the same statements with unrelated topics) or 'quantile'."},
+    )
+    gate_scoring: str = field(
+        default="token-maxsim",
+        metadata={"help": "How the gate scores a pair: 'token-maxsim' (each topic word's closest statement token) "
+                          "or 'cosine' (of the two sentence embeddings)."},
     )
     gate_data: list[Path] = field(
         default_factory=list,
-        metadata={"help": "Fit the relevance gate on the favor/against pairs of these files (default: the training "
-                          "data). Real statements relate to their topic less plainly than written ones."},
+        metadata={"help": "Fit the relevance gate on the pairs of these files (default: the training data). Real "
+                          "statements relate to their topic less plainly than written ones."},
     )
     layers: int = field(
         default=0,
@@ -186,6 +200,10 @@ class TrainingConfig:
             problems.append(f"epochs must be at least 1, got {self.epochs}")
         if not 0 <= self.relevance_quantile < 0.5:
             problems.append(f"relevance_quantile must be in [0, 0.5), got {self.relevance_quantile}")
+        if self.gate_fit not in GATE_FITS:
+            problems.append(f"gate_fit must be one of {', '.join(GATE_FITS)}, got {self.gate_fit!r}")
+        if self.gate_scoring not in GATE_SCORINGS:
+            problems.append(f"gate_scoring must be one of {', '.join(GATE_SCORINGS)}, got {self.gate_scoring!r}")
         if self.layers < 0:
             problems.append(f"layers must be 0 (all) or more, got {self.layers}")
         if self.split_layers < 0 or (self.layers and self.split_layers >= self.layers):
@@ -314,29 +332,63 @@ def _summary(data: Dataset | None) -> dict[str, Any] | None:
     return {"examples": len(data), "labels": label_counts(data), "topics": len(set(keys))}
 
 
-GATE_SAMPLE = 2000  # favor/against training pairs the relevance threshold is fitted on
+GATE_SAMPLE = 2000  # training pairs the relevance threshold is fitted on (a seeded sample keeps the build short)
 
 
-def fit_gate(out: Path, train_raw: Dataset | list[dict[str, Any]], dev_raw: Dataset | None, quantile: float) -> Any:
-    """Set the relevance gate's threshold from the training data and save it in the model's ``config.json``."""
+def fit_gate(out: Path, train_raw: Dataset | list[dict[str, Any]], dev_raw: Dataset | None,
+             config: TrainingConfig, classifier: StanceClassifier) -> Any:
+    """Set the relevance gate's threshold from the training data and save it in the model's ``config.json``.
+
+    ``off-topic`` (default): a seeded sample of the training pairs, each also paired with an unrelated topic's
+    phrase (gold ``none``), is classified by the trained ``classifier`` without a gate, and the threshold is the
+    one under which those labels score best (:func:`~quotes.stance.relevance.fit_off_topic_threshold`).
+    ``quantile``: the score that ``config.relevance_quantile`` of the favor/against pairs fall below.
+    """
+    import numpy as np
+
     from quotes.stance.paths import resolve_precision
-    from quotes.stance.relevance import ENCODER_NAME, RelevanceGate, fit_threshold, write_gate_settings
+    from quotes.stance.relevance import (
+        ENCODER_NAME,
+        RelevanceGate,
+        fit_off_topic_threshold,
+        fit_threshold,
+        write_gate_settings,
+    )
 
-    gate = RelevanceGate.load(precision=resolve_precision("auto"))
-    rows = [r for r in train_raw if r["label"] != "none"]  # the threshold reads only favor/against pairs
-    if len(rows) > GATE_SAMPLE:  # a seeded sample keeps the model build short; the 0.5 % quantile of 2,000
-        rows = random.Random(0).sample(rows, GATE_SAMPLE)  # pairs is their 10th lowest similarity
-    similarity = gate.similarity([example_pair(r) for r in rows])
-    gate.threshold = fit_threshold(similarity, [r["label"] for r in rows], quantile)
+    gate = RelevanceGate.load(precision=resolve_precision("auto"), scoring=config.gate_scoring)
+    rows = list(train_raw)
+    if config.gate_fit == "quantile":
+        rows = [r for r in rows if r["label"] != "none"]  # the quantile reads only favor/against pairs
+    if len(rows) > GATE_SAMPLE:
+        rows = random.Random(0).sample(rows, GATE_SAMPLE)
+    settings: dict[str, Any] = {"encoder": ENCODER_NAME, "scoring": config.gate_scoring, "fit": config.gate_fit}
+    if config.gate_fit == "quantile":
+        similarity = gate.similarity([example_pair(r) for r in rows])
+        gate.threshold = fit_threshold(similarity, [r["label"] for r in rows], config.relevance_quantile)
+        settings.update(quantile=config.relevance_quantile, fitted_on=len(rows))
+    else:
+        own = records_to_dataset([{**r, "context": r.get("context") or ""} for r in rows])
+        unrelated = [r for r in add_none_pairs(own, 1.0, seed=config.seed)][len(rows):]
+        pairs = [example_pair(r) for r in [*rows, *unrelated]]
+        gold = [r["label"] for r in [*rows, *unrelated]]
+        similarity = gate.similarity(pairs)
+        probs = classifier.predict_proba(pairs, batch_size=64)
+        predicted = [STANCE_LABELS[int(i)] for i in probs.argmax(axis=1)]
+        gate.threshold = fit_off_topic_threshold(similarity, gold, predicted)
+        off = np.array([p != "none" for p in predicted[len(rows):]])
+        kept = similarity[len(rows):] >= gate.threshold
+        settings.update(fitted_on=len(rows), off_topic_pairs=len(unrelated),
+                        off_topic={"stance_ungated": round(float(off.mean()), 4) if len(off) else None,
+                                   "stance_gated": round(float((off & kept).mean()), 4) if len(off) else None})
+        similarity, rows = similarity[:len(rows)], rows
 
     def gated(data: list[dict[str, Any]], sims: Any, label: str) -> float | None:
         """The fraction of ``data``'s favor/against (or none) pairs below the threshold."""
         part = [s for r, s in zip(data, sims, strict=True) if (r["label"] == "none") == (label == "none")]
         return round(sum(s < gate.threshold for s in part) / len(part), 4) if part else None
 
-    settings: dict[str, Any] = {"encoder": ENCODER_NAME, "threshold": round(gate.threshold, 4),
-                                "quantile": quantile, "fitted_on": len(rows),
-                                "train": {"favor_against_gated": gated(rows, similarity, "favor")}}
+    settings["threshold"] = round(gate.threshold, 4)
+    settings["train"] = {"favor_against_gated": gated(rows, similarity, "favor")}
     if dev_raw is not None:
         dev_rows = list(dev_raw)
         dev_similarity = gate.similarity([example_pair(r) for r in dev_rows])
@@ -505,11 +557,11 @@ def train(
         from quotes.stance.relevance import RelevanceGate, read_gate_settings
 
         gate_settings = read_gate_settings(out)
-        gate = RelevanceGate.load(float(gate_settings["threshold"])) if gate_settings else None
+        gate = RelevanceGate.from_settings(gate_settings) if gate_settings else None
     else:
         gate_rows = load_examples(config.gate_data) if config.gate_data else train_raw
-        gate = (fit_gate(out, gate_rows, dev_raw, config.relevance_quantile) if config.relevance_quantile > 0
-                else None)
+        ungated = StanceClassifier(model, tokenizer, max_length=config.max_length)
+        gate = (fit_gate(out, gate_rows, dev_raw, config, ungated) if config.relevance_quantile > 0 else None)
     # Scores of the kept (best) model, with per-topic results, through the same code as `quotes evaluate`.
     classifier = StanceClassifier(model, tokenizer, max_length=config.max_length, gate=gate)
     dev_metrics = evaluate_model(classifier, dev_raw, batch_size=64) if dev_raw is not None else None
