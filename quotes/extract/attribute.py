@@ -18,50 +18,29 @@ from spacy.tokens import Doc, Span, Token
 from quotes.extract.detect import Candidate
 from quotes.extract.doccache import ent_at, ents, ents_overlapping_chars, ents_starting_in, sent_of, text_of
 from quotes.extract.marks import Intervals, find_quote_marks, paragraph_spans, top_level
-from quotes.extract.speakers import TITLES, NameIndex, clean_name, title_gender
+from quotes.extract.speakers import NameIndex, clean_name, title_gender
+from quotes.extract.words import (
+    ABBREVIATIONS,
+    FEMALE_PRONOUNS,
+    HEADLINE_SMALL_WORDS,
+    ISSUE_VERBS,
+    ISSUED_DOCUMENTS,
+    MALE_PRONOUNS,
+    MENTION_TITLES,
+    NEUTER_PRONOUNS,
+    NOUN_GENDER,
+    ORG_NOUNS,
+    PARTY_FORMS,
+    PERSON_NOUNS,
+    PLURAL_PRONOUNS,
+    ROLE_NOUNS,
+)
 from quotes.types import Quote, Speaker, SpeakerKind
 from quotes.types import Span as TextSpan
 
 ENTITY_KIND: dict[str, SpeakerKind] = {"PERSON": "person", "ORG": "organization", "NORP": "organization",
                                        "GPE": "place", "LOC": "place", "FAC": "place"}
-PERSON_NOUNS = frozenset("""
-president minister leader official businessman businesswoman billionaire mogul spokesman spokeswoman spokesperson senator governor mayor candidate
-nominee chairman chairwoman chair secretary ambassador diplomat general commander chief director adviser
-advisor aide analyst expert economist professor doctor lawyer attorney judge source sources officer man
-woman resident voter supporter critic activist lawmaker congressman congresswoman premier chancellor king
-queen prince envoy negotiator manager executive ceo founder author researcher scientist witness
-""".split())
-ORG_NOUNS = frozenset("""
-ministry government agency company campaign committee department council commission party kremlin
-administration office bank union group medium organization organisation newspaper paper media network
-army military court parliament congress senate white house police embassy firm university institute team
-""".split())
-ABBREVIATIONS = {"sen": "senator", "rep": "representative", "gov": "governor", "pres": "president",
-                 "gen": "general", "lt": "lieutenant", "col": "colonel", "amb": "ambassador", "sec": "secretary"}
-# documents speak for whoever issued them: "the plan", "the statement", "the report"
-DOC_NOUNS = frozenset("""
-plan statement report document paper proposal letter memo memorandum release communique communiqué study
-survey analysis filing complaint lawsuit order ruling resolution declaration guidance blueprint
-""".split())
-ISSUE_VERBS = frozenset("issue publish release unveil present propose put file produce draft send post".split())
-# a party's names: "the GOP nominee" is the "Republican nominee"
-PARTY_FORMS = {w: {"gop", "republican"} for w in ("gop", "republican")} | \
-    {w: {"democratic", "democrat"} for w in ("democratic", "democrat")}
-# nouns a story uses to name again someone it follows ("the New York businessman", "the Vermont senator"); not
-# those that bring in someone new ("a White House spokesman", "the campaign's lawyer")
-ROLE_NOUNS = frozenset("""
-president leader businessman businesswoman billionaire mogul senator governor mayor candidate nominee chairman
-chairwoman secretary premier chancellor congressman congresswoman lawmaker minister ambassador king queen prince
-general commander founder
-""".split())
-NOUN_GENDER = {"businessman": "m", "businesswoman": "f", "spokesman": "m", "spokeswoman": "f", "chairman": "m",
-               "chairwoman": "f", "congressman": "m", "congresswoman": "f", "man": "m", "woman": "f", "king": "m",
-               "queen": "f", "prince": "m"}
 NOT_SPEAKERS = frozenset({"TIME", "DATE", "CARDINAL", "PERCENT", "MONEY", "QUANTITY", "ORDINAL"})
-MALE_PRONOUNS = frozenset({"he", "him", "his", "himself"})
-FEMALE_PRONOUNS = frozenset({"she", "her", "hers", "herself"})
-PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
-NEUTER_PRONOUNS = frozenset({"it", "its"})
 
 CONFIDENCE = {"cue": 0.95, "adjacent": 0.92, "dash": 0.9, "according": 0.88, "transcript": 0.85, "colon": 0.8,
               "continuation": 0.72, "embedded": 0.5}
@@ -332,7 +311,7 @@ class Attributor:
         if modifier is not None and modifier.label_ != "PERSON" and head in PERSON_NOUNS:
             modifier = None   # "the Green nominee", "a Pentagon spokesman": a description of a person
         if modifier is not None and source.pos_ == "NOUN":
-            if head in DOC_NOUNS:
+            if head in ISSUED_DOCUMENTS:
                 issuer = self._mention_at(modifier.start_char)
                 if issuer is not None:
                     return Speaker(issuer.name, mention, start, end, issuer.kind), 0.85
@@ -340,7 +319,7 @@ class Attributor:
                 owner = clean_name(modifier.text)
                 return Speaker(f"{owner} {source.text}", mention, start, end, "organization"), 0.9
             return Speaker(_description_name(mention), mention, start, end, "unresolved"), 0.75
-        if head in DOC_NOUNS and source.pos_ == "NOUN":
+        if head in ISSUED_DOCUMENTS and source.pos_ == "NOUN":
             issuer = self._resolve_document(source)
             if issuer is not None:
                 return Speaker(issuer.name, mention, start, end, issuer.kind), 0.8
@@ -402,7 +381,7 @@ class Attributor:
         sent = sent_of(self.doc, source.i)
         lo = max(0, sent.start - 80)
         for t in reversed(self.doc[lo:source.i]):
-            if t.lemma_.lower() not in DOC_NOUNS or t.pos_ != "NOUN":
+            if t.lemma_.lower() not in ISSUED_DOCUMENTS or t.pos_ != "NOUN":
                 continue
             holders = [c for c in t.children if c.dep_ in {"compound", "poss", "nmod"}]
             holders += [p for c in t.children if c.dep_ == "prep" and c.lower_ in {"from", "by", "of"}
@@ -513,7 +492,7 @@ class Attributor:
                 key = self.names.canonical(m.name)
                 near[key] = near.get(key, "") + " " + text[max(0, m.start - 60):m.start].casefold()
                 near_text[key] = near_text.get(key, "") + " " + text[max(0, m.start - 60):m.start]
-                roles.setdefault(key, set()).update(m.descriptors & (PERSON_NOUNS | TITLES))
+                roles.setdefault(key, set()).update(m.descriptors & (PERSON_NOUNS | MENTION_TITLES))
                 uses[key] = uses.get(key, 0) + 1
         want = NOUN_GENDER.get(head)
         for m in reversed(self.mentions_in(max(0, paragraph), pos)):
@@ -598,7 +577,6 @@ def attribute(doc: Doc, article_id: str, candidates: list[Candidate]) -> list[Qu
 
 
 _DATELINE_TAIL = re.compile(r"\s*(?:\([A-Z][A-Za-z.]*\)\s*)?(?:[-–—]|--)")
-_SMALL_WORDS = frozenset("a an the of in on at to for and or but by with from as is vs via".split())
 
 
 def headline_spans(text: str) -> list[tuple[int, int]]:
@@ -607,7 +585,7 @@ def headline_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     pos = 0
     for line in text.splitlines(keepends=True):
-        words = [w for w in re.findall(r"[^\W\d_][\w’'-]*", line) if w.casefold() not in _SMALL_WORDS]
+        words = [w for w in re.findall(r"[^\W\d_][\w’'-]*", line) if w.casefold() not in HEADLINE_SMALL_WORDS]
         stripped = line.strip()
         if len(words) >= 3 and not stripped.endswith((".", "?”", ".”", '."', ":")) \
                 and sum(w[0].isupper() for w in words) >= 0.85 * len(words) and not stripped.isupper():

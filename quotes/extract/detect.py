@@ -19,14 +19,13 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
-from quotes.extract.cues import RELATIVE_PRONOUNS, CueRelation, find_cues
+from quotes.extract.cues import CueRelation, find_cues
 from quotes.extract.doccache import ents, sent_of, text_of
 from quotes.extract.marks import Coverage, Intervals, MarkSpan, find_quote_marks, paragraph_spans, top_level
+from quotes.extract.words import RELATIVE_PRONOUNS, SPEAKER_PRONOUNS, SPEAKER_SUBJECT_NOUNS, TITLE_SMALL_WORDS
 from quotes.types import QuoteKind
 
 _WORD = re.compile(r"[^\W_]+(?:[’'\-][^\W_]+)*")
-_SPEAKER_NOUNS = frozenset(["spokesman", "spokeswoman", "spokesperson", "official", "minister", "president", "statement", "ministry", "government", "campaign", "senator", "governor", "leader"])
-_SMALL_WORDS = frozenset(["a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "with", "by", "from", "de", "la", "du", "van", "von", "vs"])
 _DASH_SOURCE = re.compile(r"[ \t\u00a0]*([\u2015\u2014\u2013]|--?)[ \t\u00a0]*((?:[A-Z][\w.\u2019'\-]*[ \t]?){1,5})")
 LOOKBACK = 200         # characters before a quotation searched for the colon that introduces it
 ADJACENT_REACH = 600   # characters around a quotation searched for its cue (a cue, its speaker and the gap)
@@ -57,7 +56,7 @@ def is_title_like(text: str) -> bool:
     ws = words(text)
     if not ws or text.rstrip()[-1:] in {"!", "?"} or (text.rstrip()[-1:] in {".", ","} and len(ws) > 6):
         return False
-    content = [w for w in ws if w.lower() not in _SMALL_WORDS]
+    content = [w for w in ws if w.lower() not in TITLE_SMALL_WORDS]
     return bool(content) and all(w[0].isupper() or w[0].isdigit() for w in content)
 
 
@@ -320,9 +319,9 @@ def _governing_verb(doc: Doc, m: MarkSpan) -> tuple[Token, Token] | None:
                 continue
             if subj.lower_ in RELATIVE_PRONOUNS and tok.dep_ in {"relcl", "acl"}:
                 subj = tok.head
-            if subj.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} or subj.lower_ in {"he", "she", "they"} \
+            if subj.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} or subj.lower_ in SPEAKER_PRONOUNS \
                     or subj.pos_ == "PROPN" \
-                    or subj.lemma_ in _SPEAKER_NOUNS:
+                    or subj.lemma_ in SPEAKER_SUBJECT_NOUNS:
                 return tok, subj
             return None
     return None
@@ -394,7 +393,7 @@ def _colon_source(doc: Doc, colon: int) -> Token | None:
         return None
     sent = sent_of(doc, span[0].i)
     subj = [t for t in sent if t.i <= span[-1].i and t.dep_ in {"nsubj", "nsubjpass"}
-            and (t.ent_type_ in {"PERSON", "ORG", "GPE", "NORP"} or t.pos_ == "PRON" or t.lemma_ in _SPEAKER_NOUNS)]
+            and (t.ent_type_ in {"PERSON", "ORG", "GPE", "NORP"} or t.pos_ == "PRON" or t.lemma_ in SPEAKER_SUBJECT_NOUNS)]
     if subj:
         return subj[-1]
     ents_ = [e for e in ents(doc) if e.label_ in {"PERSON", "ORG"} and sent.start <= e.start
