@@ -13,11 +13,19 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Span, Token
 
 from quotes.extract.detect import Candidate
-from quotes.extract.doccache import ent_at, ents, ents_overlapping_chars, ents_starting_in, sent_of, text_of
-from quotes.extract.marks import Intervals, find_quote_marks, paragraph_spans, top_level
+from quotes.extract.doccache import (
+    Document,
+    ent_at,
+    ents,
+    ents_overlapping_chars,
+    ents_starting_in,
+    sent_of,
+    text_of,
+)
+from quotes.extract.marks import Intervals
 from quotes.extract.speakers import NameIndex, clean_name, title_gender
 from quotes.extract.words import (
     ABBREVIATIONS,
@@ -60,14 +68,14 @@ class _Mention:
 class Attributor:
     """Resolves the speakers of one article's candidates."""
 
-    def __init__(self, doc: Doc) -> None:
-        self.doc = doc
+    def __init__(self, document: Document) -> None:
+        self.doc = document.doc
         self.names = NameIndex()
         self.mentions: list[_Mention] = []
         self.recent_speakers: list[str] = []
         self.last_speaker_at = -1
-        self.quoted = Intervals([(m.start, m.end) for m in top_level(find_quote_marks(text_of(doc)))])
-        self.headlines = Intervals(headline_spans(text_of(doc)))
+        self.quoted = document.quoted
+        self.headlines = Intervals(headline_spans(document.text))
         self.body_name_tokens: set[str] = set()
         self.org_names: set[str] = set()   # the organisations the article names, for their short forms
         self._index_entities()
@@ -78,7 +86,7 @@ class Attributor:
             elif m.kind == "organization":
                 m.name = self.long_form(m.name)
         self.mention_starts = [m.start for m in self.mentions]   # in text order, as the entities come
-        self.sent_starts = [s.start_char for s in doc.sents]
+        self.sent_starts = document.sentence_starts
         self._infer_gender()
 
     def mentions_in(self, start: int, end: int) -> list[_Mention]:
@@ -525,11 +533,11 @@ class Attributor:
         return None
 
 
-def attribute(doc: Doc, article_id: str, candidates: list[Candidate]) -> list[Quote]:
+def attribute(document: Document, article_id: str, candidates: list[Candidate]) -> list[Quote]:
     """Turn candidates into ``Quote`` records with speakers, canonical names and confidences."""
-    text = text_of(doc)
-    attributor = Attributor(doc)
-    paragraph_index = Intervals(paragraph_spans(text))
+    text = document.text
+    attributor = Attributor(document)
+    paragraph_index = document.paragraphs
     paragraphs = paragraph_index.spans
 
     def para_of(pos: int) -> int:

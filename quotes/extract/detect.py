@@ -1,6 +1,6 @@
 """Detect quoted speech: direct, mixed and indirect quotes with their cues and source tokens.
 
-``detect(doc)`` combines the quotation marks of the text (``marks.py``) with the reporting cues of the
+``detect(document)`` combines the quotation marks of the text (``marks.py``) with the reporting cues of the
 parse (``cues.py``):
 
 * a cue whose content lies within quotation marks gives a **direct** quote (the quoted text);
@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 
 from quotes.extract.cues import CueRelation, find_cues
-from quotes.extract.doccache import ents, sent_of, text_of
-from quotes.extract.marks import Coverage, Intervals, MarkSpan, find_quote_marks, paragraph_spans, top_level
+from quotes.extract.doccache import Document, ents, sent_of, text_of
+from quotes.extract.marks import Coverage, Intervals, MarkSpan
 from quotes.extract.words import RELATIVE_PRONOUNS, SPEAKER_PRONOUNS, SPEAKER_SUBJECT_NOUNS, TITLE_SMALL_WORDS
 from quotes.types import QuoteKind
 
@@ -84,48 +84,36 @@ def _outside_words(text: str, start: int, end: int, marks: list[MarkSpan]) -> in
 
 
 @dataclass
-class _Document:
-    """What every pass reads, computed once per document: the text, its paragraphs, its top-level quotations
-    and its reporting cues; and which quotations a candidate has taken so far."""
+class _Passes:
+    """What the passes share: the document, its reporting cues (outside quotation marks, content clipped to
+    the cue's paragraph) and which quotations a candidate has taken so far."""
 
-    doc: Doc
-    text: str
-    paragraphs: Intervals
-    top: list[MarkSpan]             # top-level quotations, in text order
-    quotations: Intervals           # their spans, same order as ``top``
-    cues: list[CueRelation]         # cues outside quotation marks, content clipped to the cue's paragraph
-    used: set[int] = field(default_factory=set)   # indices into ``top`` already part of a candidate
+    document: Document
+    cues: list[CueRelation]
+    used: set[int] = field(default_factory=set)   # indices into ``document.quotations`` taken by a candidate
 
 
-def _read(doc: Doc) -> _Document:
-    text = text_of(doc)
-    paragraphs = Intervals(paragraph_spans(text))
-    top = top_level(find_quote_marks(text))
-    quotations = Intervals([(m.start, m.end) for m in top])
-    cues = [_clip_to_paragraph(_outside_source(doc, r, quotations), paragraphs) for r in find_cues(doc)
-            if not quotations.covers(r.cue_start)]
-    return _Document(doc, text, paragraphs, top, quotations, cues)
-
-
-def detect(doc: Doc) -> list[Candidate]:
-    """All quote candidates of ``doc``, in text order: four passes, each over what the earlier ones left."""
-    d = _read(doc)
+def detect(document: Document) -> list[Candidate]:
+    """All quote candidates of a document, in text order: four passes, each over what the earlier ones left."""
+    doc, quoted, paragraphs = document.doc, document.quoted, document.paragraphs
+    d = _Passes(document, [_clip_to_paragraph(_outside_source(doc, r, quoted), paragraphs) for r in find_cues(doc)
+                           if not quoted.covers(r.cue_start)])
     candidates = _cued_content(d)
     candidates = _transcripts(d, candidates)
     _beside_cues(d, candidates)
     _without_cue(d, candidates)
     candidates = _drop_nested(sorted(candidates, key=lambda c: c.start))
-    return _merge_interrupted(candidates, d.text, d.paragraphs)
+    return _merge_interrupted(candidates, document.text, paragraphs)
 
 
-def _cued_content(d: _Document) -> list[Candidate]:
+def _cued_content(d: _Passes) -> list[Candidate]:
     """Pass 1: cues whose governed content is known from the parse (direct, mixed or indirect)."""
-    text, top, used = d.text, d.top, d.used
+    text, top, used = d.document.text, d.document.quotations, d.used
     candidates: list[Candidate] = []
     for rel in d.cues:
         if rel.content_len == 0:
             continue
-        inside = [k for k in d.quotations.overlapping(rel.content_start, rel.content_end)
+        inside = [k for k in d.document.quoted.overlapping(rel.content_start, rel.content_end)
                   if k not in used and not is_title_like(text[top[k].start:top[k].end])]
         if inside:
             ms = [top[k] for k in inside]
@@ -143,24 +131,25 @@ def _cued_content(d: _Document) -> list[Candidate]:
                                  marks=ms)
             used.update(inside)
             candidates.append(cand)
-        elif _indirect_ok(d.doc, rel):
+        elif _indirect_ok(d.document.doc, rel):
             how = "according" if rel.verb is None else "cue"
             candidates.append(Candidate("indirect", rel.content_start, rel.content_end,
                                         (rel.cue_start, rel.cue_end), rel.source, how, nominal=rel.nominal))
     return candidates
 
 
-def _transcripts(d: _Document, candidates: list[Candidate]) -> list[Candidate]:
+def _transcripts(d: _Passes, candidates: list[Candidate]) -> list[Candidate]:
     """Pass 2: transcripts, "PENCE: Gennifer Flowers will not be attending ..."; the whole paragraph is the
     quote and replaces what pass 1 found in it."""
-    text, paragraphs = d.text, d.paragraphs
+    text, paragraphs = d.document.text, d.document.paragraphs
     transcript: list[Candidate] = []
     for pstart, pend in paragraphs.spans:
         tm = _TRANSCRIPT.match(text, pstart, pend)
         if tm and len(words(tm.group(1))) <= 4 and len(words(text[tm.end():pend])) >= 3:
             transcript.append(Candidate("direct", tm.end(), pend, (tm.end(1), tm.end(1) + 1), None, "transcript",
                                         source_text=(tm.start(1), tm.end(1))))
-            d.used.update(k for k in d.quotations.overlapping(pstart, pend) if d.top[k].start >= pstart)
+            taken = d.document.quoted.overlapping(pstart, pend)
+            d.used.update(k for k in taken if d.document.quotations[k].start >= pstart)
     if not transcript:
         return candidates
     replaced = Intervals([paragraphs.spans[k] for t in transcript
@@ -168,7 +157,7 @@ def _transcripts(d: _Document, candidates: list[Candidate]) -> list[Candidate]:
     return [c for c in candidates if not replaced.covers(c.start)] + transcript
 
 
-def _beside_cues(d: _Document, candidates: list[Candidate]) -> None:
+def _beside_cues(d: _Passes, candidates: list[Candidate]) -> None:
     """Pass 3: quotation marks beside a cue, "...," he said / she said: "..." / "A," he said, "B."; adds to
     ``candidates``."""
     direct_by_cue: dict[tuple[int, int] | None, Candidate] = {}
@@ -176,15 +165,15 @@ def _beside_cues(d: _Document, candidates: list[Candidate]) -> None:
         if c.kind == "direct":
             direct_by_cue.setdefault(c.cue, c)
     by_position = CuesByPosition(d.cues)
-    for k, m in enumerate(d.top):
+    for k, m in enumerate(d.document.quotations):
         if k in d.used:
             continue
-        rel = _adjacent_cue(d.doc, m, by_position, d.paragraphs)
+        rel = _adjacent_cue(d.document.doc, m, by_position, d.document.paragraphs)
         if rel is None:
             continue
         d.used.add(k)
         prev = direct_by_cue.get((rel.cue_start, rel.cue_end))
-        if prev is not None and prev.marks and _same_paragraph(d.paragraphs, prev.start, m.end):
+        if prev is not None and prev.marks and _same_paragraph(d.document.paragraphs, prev.start, m.end):
             prev.start, prev.end = min(prev.start, m.start), max(prev.end, m.end)
             prev.marks.append(m)
             continue
@@ -193,10 +182,10 @@ def _beside_cues(d: _Document, candidates: list[Candidate]) -> None:
         direct_by_cue.setdefault(candidates[-1].cue, candidates[-1])
 
 
-def _without_cue(d: _Document, candidates: list[Candidate]) -> None:
+def _without_cue(d: _Passes, candidates: list[Candidate]) -> None:
     """Pass 4: the remaining quotations, speech with no cue: a dash or colon attribution, a quoted fragment in a
     speaker's clause, or a continuation of the last speaker; adds to ``candidates``."""
-    doc, text = d.doc, d.text
+    doc, text = d.document.doc, d.document.text
     covered = Coverage()
     for c in candidates:
         covered.add(c.start, c.end)
@@ -205,7 +194,7 @@ def _without_cue(d: _Document, candidates: list[Candidate]) -> None:
         candidates.append(c)
         covered.add(c.start, c.end)
 
-    for k, m in enumerate(d.top):
+    for k, m in enumerate(d.document.quotations):
         if k in d.used:
             continue
         quoted = text[m.start:m.end]
