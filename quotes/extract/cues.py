@@ -22,6 +22,8 @@ from quotes.extract.words import (
     SPEECH_VERBS,
 )
 
+SUBJECT_CLIMB = 6   # heads climbed from a reporting verb to find its subject (participles, conjuncts)
+
 
 @dataclass(frozen=True)
 class CueRelation:
@@ -63,7 +65,7 @@ def find_subject(verb: Token) -> Token | None:
         return find_subject(frame)       # "Lukashenko has been cited as saying"
     seen = 0
     tok: Token | None = verb
-    while tok is not None and seen < 6:
+    while tok is not None and seen < SUBJECT_CLIMB:
         seen += 1
         for child in tok.children:
             if child.dep_ in {"nsubj", "nsubjpass", "csubj"}:

@@ -27,8 +27,25 @@ from quotes.types import QuoteKind
 
 _WORD = re.compile(r"[^\W_]+(?:[’'\-][^\W_]+)*")
 _DASH_SOURCE = re.compile(r"[ \t\u00a0]*([\u2015\u2014\u2013]|--?)[ \t\u00a0]*((?:[A-Z][\w.\u2019'\-]*[ \t]?){1,5})")
-LOOKBACK = 200         # characters before a quotation searched for the colon that introduces it
-ADJACENT_REACH = 600   # characters around a quotation searched for its cue (a cue, its speaker and the gap)
+# Thresholds of the passes; words are counted by ``words()``.
+COLON_LOOKBACK = 200              # characters before a quotation searched for the colon that introduces it
+ADJACENT_REACH = 600              # characters around a quotation searched for its cue (cue, speaker and gap)
+ADJACENT_GAP_CHARS = 4            # characters, none a word, between a closing mark and the cue after it (",” ")
+ADJACENT_LEAD_WORDS = 4           # words between a cue and the opening mark after it ("she said on Monday: “")
+DIRECT_MAX_OUTSIDE_WORDS = 1      # words of a cue's content outside its quotations that still leave it direct
+TRANSCRIPT_MAX_NAME_WORDS = 4     # words of a transcript's speaker label ("SEN. TIM KAINE:")
+TRANSCRIPT_MIN_WORDS = 3          # words a transcript paragraph says after the label
+ATTRIBUTED_MIN_WORDS = 2          # words a quotation needs to take a dash or colon attribution
+LEAD_IN_MIN_WORDS = 2             # a cue-less quotation after a lead-in of 2-6 words in its sentence is mixed,
+LEAD_IN_MAX_WORDS = 6             # with the lead-in; after a longer one it is narration, not reported
+INTERRUPTION_MAX_CHARS = 80       # “A,” she said. “B.”: the most characters of attribution between A and B ...
+INTERRUPTION_MAX_WORDS = 6        # ... and the most words, for B to continue A
+GOVERNING_VERB_HOPS = 5           # heads climbed from a quoted fragment to the verb that governs it
+INDIRECT_MIN_CLAUSE_TOKENS = 3    # tokens reported speech without marks needs as a clause (with a verb) ...
+INDIRECT_MIN_NOMINAL_TOKENS = 2   # ... and as a noun phrase ("called for a ceasefire")
+TITLE_MAX_WORDS_WITH_STOP = 6     # a title-like quotation may end in "." or "," only up to this many words
+SPEECH_MIN_WORDS = 6              # a cue-less quotation this long reads as speech ...
+SPEECH_MIN_SENTENCE_WORDS = 3     # ... and one this long when it is a capitalised sentence with its punctuation
 _TRANSCRIPT = re.compile(r"[\"\u201c]?([A-Z][A-Z.'\- ]{1,40}[A-Z.]):[ \t]+(?=\S)")
 
 
@@ -54,7 +71,7 @@ def words(text: str) -> list[str]:
 def is_title_like(text: str) -> bool:
     """“China-Belarus All-Weather Strategic Partnership”: every content word capitalised, no sentence."""
     ws = words(text)
-    if not ws or text.rstrip()[-1:] in {"!", "?"} or (text.rstrip()[-1:] in {".", ","} and len(ws) > 6):
+    if not ws or text.rstrip()[-1:] in {"!", "?"} or (text.rstrip()[-1:] in {".", ","} and len(ws) > TITLE_MAX_WORDS_WITH_STOP):
         return False
     content = [w for w in ws if w.lower() not in TITLE_SMALL_WORDS]
     return bool(content) and all(w[0].isupper() or w[0].isdigit() for w in content)
@@ -65,9 +82,9 @@ def is_speech_like(text: str) -> bool:
     ws = words(text)
     if is_title_like(text):
         return False
-    if len(ws) >= 6:
+    if len(ws) >= SPEECH_MIN_WORDS:
         return True
-    return len(ws) >= 3 and text.rstrip()[-1:] in {".", "!", "?", ",", "\u2026"} and text.lstrip()[:1].isupper()
+    return len(ws) >= SPEECH_MIN_SENTENCE_WORDS and text.rstrip()[-1:] in {".", "!", "?", ",", "\u2026"} and text.lstrip()[:1].isupper()
 
 
 def _outside_words(text: str, start: int, end: int, marks: list[MarkSpan]) -> int:
@@ -119,7 +136,7 @@ def _cued_content(d: _Passes) -> list[Candidate]:
             ms = [top[k] for k in inside]
             start = min(rel.content_start, ms[0].start)
             end = max(rel.content_end, ms[-1].end)
-            if _outside_words(text, start, end, ms) <= 1:
+            if _outside_words(text, start, end, ms) <= DIRECT_MAX_OUTSIDE_WORDS:
                 cand = Candidate("direct", ms[0].start, ms[-1].end, (rel.cue_start, rel.cue_end), rel.source,
                                  "cue", marks=ms)
             else:
@@ -145,7 +162,8 @@ def _transcripts(d: _Passes, candidates: list[Candidate]) -> list[Candidate]:
     transcript: list[Candidate] = []
     for pstart, pend in paragraphs.spans:
         tm = _TRANSCRIPT.match(text, pstart, pend)
-        if tm and len(words(tm.group(1))) <= 4 and len(words(text[tm.end():pend])) >= 3:
+        if tm and len(words(tm.group(1))) <= TRANSCRIPT_MAX_NAME_WORDS \
+                and len(words(text[tm.end():pend])) >= TRANSCRIPT_MIN_WORDS:
             transcript.append(Candidate("direct", tm.end(), pend, (tm.end(1), tm.end(1) + 1), None, "transcript",
                                         source_text=(tm.start(1), tm.end(1))))
             taken = d.document.quoted.overlapping(pstart, pend)
@@ -199,13 +217,13 @@ def _without_cue(d: _Passes, candidates: list[Candidate]) -> None:
             continue
         quoted = text[m.start:m.end]
         dash = _DASH_SOURCE.match(text, m.end + 1)
-        if dash and len(words(quoted)) >= 2:
+        if dash and len(words(quoted)) >= ATTRIBUTED_MIN_WORDS:
             keep(Candidate("direct", m.start, m.end, (dash.start(1), dash.end(1)), None, "dash",
                            source_text=(dash.start(2), dash.end(2)), marks=[m]))
             continue
-        lo = max(0, m.start - 1 - LOOKBACK)
+        lo = max(0, m.start - 1 - COLON_LOOKBACK)
         before = text[lo:m.start - 1].rstrip()
-        if before.endswith(":") and len(words(quoted)) >= 2 and not is_title_like(quoted):
+        if before.endswith(":") and len(words(quoted)) >= ATTRIBUTED_MIN_WORDS and not is_title_like(quoted):
             colon = lo + len(before) - 1
             keep(Candidate("direct", m.start, m.end, (colon, colon + 1), _colon_source(doc, colon),
                            "colon", marks=[m]))
@@ -234,10 +252,10 @@ def _without_cue(d: _Passes, candidates: list[Candidate]) -> None:
         if span is not None:
             s = sent_of(doc, span[0].i)
             lead = text[s.start_char:max(s.start_char, m.start - 1)]
-            if 2 <= len(words(lead)) <= 6:
+            if LEAD_IN_MIN_WORDS <= len(words(lead)) <= LEAD_IN_MAX_WORDS:
                 # "China and Belarus “should support each other ...”": the lead-in is reported too
                 kind, start, end = "mixed", s.start_char, min(len(text), m.end + 1)
-            elif len(words(lead)) > 6:
+            elif len(words(lead)) > LEAD_IN_MAX_WORDS:
                 continue   # a quotation inside narration with no cue and no speaker: not attributable
         keep(Candidate(kind, start, end, None, source, how, marks=[m]))
 
@@ -251,7 +269,7 @@ def _merge_interrupted(cands: list[Candidate], text: str, paragraphs: Intervals)
         if prev is not None and c.how == "continuation" and c.kind == "direct" and prev.kind == "direct" \
                 and prev.how in {"cue", "adjacent", "continuation"} and _same_paragraph(paragraphs, prev.start, c.end):
             gap = text[prev.end:c.start]
-            if len(gap) <= 80 and len(words(gap)) <= 6 and (
+            if len(gap) <= INTERRUPTION_MAX_CHARS and len(words(gap)) <= INTERRUPTION_MAX_WORDS and (
                     prev.cue is None or prev.end <= prev.cue[0] < c.start or len(words(gap)) == 0):
                 prev.end = c.end
                 prev.marks.extend(c.marks)
@@ -298,7 +316,7 @@ def _governing_verb(doc: Doc, m: MarkSpan) -> tuple[Token, Token] | None:
     if span is None:
         return None
     tok: Token = span.root
-    for _ in range(5):
+    for _ in range(GOVERNING_VERB_HOPS):
         if tok.head.i == tok.i:
             break
         tok = tok.head
@@ -324,9 +342,9 @@ def _indirect_ok(doc: Doc, rel: CueRelation) -> bool:
         return False
     n = sum(1 for t in span if not t.is_punct and not t.is_space)
     if rel.nominal:
-        return n >= 2 and any(t.pos_ in {"NOUN", "PROPN"} for t in span)
+        return n >= INDIRECT_MIN_NOMINAL_TOKENS and any(t.pos_ in {"NOUN", "PROPN"} for t in span)
     has_verb = any(t.pos_ in {"VERB", "AUX"} for t in span)
-    return n >= 3 and has_verb
+    return n >= INDIRECT_MIN_CLAUSE_TOKENS and has_verb
 
 
 def _same_paragraph(paragraphs: Intervals, a: int, b: int) -> bool:
@@ -361,15 +379,15 @@ def _adjacent_cue(doc: Doc, mark: MarkSpan, cues: CuesByPosition,
         if rel.cue_start > mark.end:
             gap = text[mark.end + 1:left]
             # "…,” Xi told Lukashenko" / "…,” said Hugh Hill"
-            if len(words(gap)) == 0 and len(gap) <= 4 and rel.content_len == 0 or \
-                    len(words(gap)) == 0 and len(gap) <= 4 and rel.content_start >= mark.start - 1:
+            if len(words(gap)) == 0 and len(gap) <= ADJACENT_GAP_CHARS and rel.content_len == 0 or \
+                    len(words(gap)) == 0 and len(gap) <= ADJACENT_GAP_CHARS and rel.content_start >= mark.start - 1:
                 return rel
-            if len(words(gap)) == 0 and len(gap) <= 4:
+            if len(words(gap)) == 0 and len(gap) <= ADJACENT_GAP_CHARS:
                 best = best or rel
         elif rel.cue_end <= mark.start:
             right = max(rel.cue_end, rel.source.idx + len(rel.source.text) if rel.source is not None else 0)
             gap = text[right:mark.start - 1]
-            if rel.content_len == 0 and (len(words(gap)) <= 4 and gap.rstrip().endswith((":", ","))
+            if rel.content_len == 0 and (len(words(gap)) <= ADJACENT_LEAD_WORDS and gap.rstrip().endswith((":", ","))
                                          or not gap.strip()):
                 best = rel   # "she said: “…”", "…, saying “…”"
     return best

@@ -15,6 +15,9 @@ from quotes.extract.words import (
     NAME_PARTICLES,
 )
 
+# a short name goes to the fullest name the article uses this many times more than any other it could be
+DOMINANT_NAME_RATIO = 2
+
 _SPACES = re.compile(r"\s+")
 _AGENCY = re.compile(r"\s*\((?:AP|AFP|Reuters|UPI|dpa|ANI|PTI|IANS|Xinhua|TASS)\)|^\d{1,2}:\d{2}\s*[ap]\.?m\.?\s*",
                      re.IGNORECASE)
@@ -153,7 +156,7 @@ class NameIndex:
         if len(matches) > 1:
             # the person the article names most, when it names them at least twice as often as the others
             ranked = sorted(matches, key=lambda f: -self.uses.get(f, 0))
-            if self.uses.get(ranked[0], 0) >= 2 * max(self.uses.get(ranked[1], 0), 1):
+            if self.uses.get(ranked[0], 0) >= DOMINANT_NAME_RATIO * max(self.uses.get(ranked[1], 0), 1):
                 return ranked[0]
         return name
 
