@@ -29,22 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
+from quotes.extract.words import GENERATIONAL, LINKING_TITLES, PERSONAL_PRONOUNS
 from quotes.types import NAMED_SPEAKER_KINDS as SPEAKER_KINDS
 from quotes.types import Quote, SpeakerKind
 
 DEFAULT_ALIASES_NAME = "quotes-aliases.toml"
-
-# Leading words dropped from a person's name before comparing (case-folded, trailing "." removed).
-TITLES: frozenset[str] = frozenset(str.split("""
-    president vice prime minister chancellor premier senator sen rep representative congressman
-    congresswoman gov governor mayor secretary general gen mr mrs ms miss mx dr prof professor sir dame
-    lord lady king queen prince princess pope chairman chairwoman chair ceo judge justice chief
-    ambassador commissioner director coach captain capt lt col sgt rev reverend sheikh former
-    deputy foreign finance defense defence interior health speaker leader
-"""))
-PRONOUNS: frozenset[str] = frozenset(
-    str.split("he she they him her them i we you it his hers their theirs"))
-
 
 class AliasesError(ValueError):
     """The aliases file cannot be read; the message names the file and the problem."""
@@ -127,16 +116,13 @@ def load_aliases(path: str | Path) -> Aliases:
     return Aliases(tuple(entries), path)
 
 
-GENERATIONAL = frozenset({"jr", "sr", "ii", "iii", "iv"})
-
-
 def name_tokens(name: str, kind: str) -> tuple[str, ...]:
     """Case-folded tokens of ``name``; for people, leading titles and middle initials are dropped (when a
     name remains): "Ana J. Ortiz" and "Ms. Ana Ortiz" are ("ana", "ortiz")."""
     tokens = [t.strip(".,;:'\"()“”").casefold() for t in name.split()]
     tokens = [t for t in tokens if t]
     if kind == "person":
-        while len(tokens) > 1 and tokens[0].rstrip(".") in TITLES:
+        while len(tokens) > 1 and tokens[0].rstrip(".") in LINKING_TITLES:
             tokens.pop(0)
         if len(tokens) > 2:
             tokens = [tokens[0], *(t for t in tokens[1:-1] if len(t.rstrip(".")) > 1), tokens[-1]]
@@ -180,7 +166,7 @@ def _display(names: Counter[str], kind: str) -> str:
     def rank(name: str) -> tuple[bool, bool, bool, bool, int, int, str]:
         words = name.split()
         untitled = len(name_tokens(name, "other")) == len(name_tokens(name, "person")) \
-            or (len(words) > 1 and words[0].rstrip(".").casefold() not in TITLES)
+            or (len(words) > 1 and words[0].rstrip(".").casefold() not in LINKING_TITLES)
         if kind == "person":
             return (len(name_tokens(name, "person")) >= 2, untitled, not _has_initial(name), name[:1].isupper(),
                     names[name], -len(" ".join(name.split())), name)
@@ -329,4 +315,4 @@ def link_quotes(quotes: Sequence[Quote], aliases: Aliases | None = None) -> list
 def is_name_form(mention: str) -> bool:
     """True for a mention worth keeping as an alias (not a pronoun or a lower-case description)."""
     text = mention.strip()
-    return bool(text) and text.casefold() not in PRONOUNS and any(c.isupper() for c in text)
+    return bool(text) and text.casefold() not in PERSONAL_PRONOUNS and any(c.isupper() for c in text)

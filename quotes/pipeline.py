@@ -117,9 +117,14 @@ class Pipeline:
         """Parse, detect and attribute: the quotes of a batch, without stance."""
         from quotes.extract.attribute import attribute  # the parse's modules: imported when a batch is parsed
         from quotes.extract.detect import detect
+        from quotes.extract.doccache import read_document
 
         docs = self.nlp.pipe((a.text for a in batch), batch_size=self.batch_size)
-        return [(article, attribute(doc, article.id, detect(doc))) for article, doc in zip(batch, docs, strict=True)]
+        results = []
+        for article, doc in zip(batch, docs, strict=True):
+            document = read_document(doc)   # paragraphs, quotations, sentences: found once, read by both stages
+            results.append((article, attribute(document, article.id, detect(document))))
+        return results
 
     def classify(self, results: list[tuple[Article, list[Quote]]]) -> list[tuple[Article, list[Quote]]]:
         """Stance of every (quote, topic) pair of the batch, in one call to the classifier."""

@@ -13,58 +13,92 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Span, Token
 
 from quotes.extract.detect import Candidate
-from quotes.extract.doccache import ent_at, ents, ents_overlapping_chars, ents_starting_in, sent_of, text_of
-from quotes.extract.marks import Intervals, find_quote_marks, paragraph_spans, top_level
-from quotes.extract.speakers import TITLES, NameIndex, clean_name, title_gender
+from quotes.extract.doccache import (
+    Document,
+    ent_at,
+    ents,
+    ents_overlapping_chars,
+    ents_starting_in,
+    sent_of,
+    text_of,
+)
+from quotes.extract.marks import Intervals
+from quotes.extract.speakers import NameIndex, clean_name, title_gender
+from quotes.extract.words import (
+    ABBREVIATIONS,
+    FEMALE_PRONOUNS,
+    HEADLINE_SMALL_WORDS,
+    ISSUE_VERBS,
+    ISSUED_DOCUMENTS,
+    MALE_PRONOUNS,
+    MENTION_TITLES,
+    NEUTER_PRONOUNS,
+    NOUN_GENDER,
+    ORG_NOUNS,
+    PARTY_FORMS,
+    PERSON_NOUNS,
+    PLURAL_PRONOUNS,
+    ROLE_NOUNS,
+)
 from quotes.types import Quote, Speaker, SpeakerKind
 from quotes.types import Span as TextSpan
 
 ENTITY_KIND: dict[str, SpeakerKind] = {"PERSON": "person", "ORG": "organization", "NORP": "organization",
                                        "GPE": "place", "LOC": "place", "FAC": "place"}
-PERSON_NOUNS = frozenset("""
-president minister leader official businessman businesswoman billionaire mogul spokesman spokeswoman spokesperson senator governor mayor candidate
-nominee chairman chairwoman chair secretary ambassador diplomat general commander chief director adviser
-advisor aide analyst expert economist professor doctor lawyer attorney judge source sources officer man
-woman resident voter supporter critic activist lawmaker congressman congresswoman premier chancellor king
-queen prince envoy negotiator manager executive ceo founder author researcher scientist witness
-""".split())
-ORG_NOUNS = frozenset("""
-ministry government agency company campaign committee department council commission party kremlin
-administration office bank union group medium organization organisation newspaper paper media network
-army military court parliament congress senate white house police embassy firm university institute team
-""".split())
-ABBREVIATIONS = {"sen": "senator", "rep": "representative", "gov": "governor", "pres": "president",
-                 "gen": "general", "lt": "lieutenant", "col": "colonel", "amb": "ambassador", "sec": "secretary"}
-# documents speak for whoever issued them: "the plan", "the statement", "the report"
-DOC_NOUNS = frozenset("""
-plan statement report document paper proposal letter memo memorandum release communique communiqué study
-survey analysis filing complaint lawsuit order ruling resolution declaration guidance blueprint
-""".split())
-ISSUE_VERBS = frozenset("issue publish release unveil present propose put file produce draft send post".split())
-# a party's names: "the GOP nominee" is the "Republican nominee"
-PARTY_FORMS = {w: {"gop", "republican"} for w in ("gop", "republican")} | \
-    {w: {"democratic", "democrat"} for w in ("democratic", "democrat")}
-# nouns a story uses to name again someone it follows ("the New York businessman", "the Vermont senator"); not
-# those that bring in someone new ("a White House spokesman", "the campaign's lawyer")
-ROLE_NOUNS = frozenset("""
-president leader businessman businesswoman billionaire mogul senator governor mayor candidate nominee chairman
-chairwoman secretary premier chancellor congressman congresswoman lawmaker minister ambassador king queen prince
-general commander founder
-""".split())
-NOUN_GENDER = {"businessman": "m", "businesswoman": "f", "spokesman": "m", "spokeswoman": "f", "chairman": "m",
-               "chairwoman": "f", "congressman": "m", "congresswoman": "f", "man": "m", "woman": "f", "king": "m",
-               "queen": "f", "prince": "m"}
 NOT_SPEAKERS = frozenset({"TIME", "DATE", "CARDINAL", "PERCENT", "MONEY", "QUANTITY", "ORDINAL"})
-MALE_PRONOUNS = frozenset({"he", "him", "his", "himself"})
-FEMALE_PRONOUNS = frozenset({"she", "her", "hers", "herself"})
-PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
-NEUTER_PRONOUNS = frozenset({"it", "its"})
 
+# -- confidence of a quote: CONFIDENCE[how it was detected] x the trust in how its speaker was found ---------
 CONFIDENCE = {"cue": 0.95, "adjacent": 0.92, "dash": 0.9, "according": 0.88, "transcript": 0.85, "colon": 0.8,
               "continuation": 0.72, "embedded": 0.5}
+DEFAULT_CONFIDENCE = 0.6          # a detection method CONFIDENCE does not list
+INDIRECT_CLAUSE = 0.9             # indirect speech reported as a clause ("said that ...") is less certain ...
+INDIRECT_NOMINAL = 0.8            # ... and reported as a noun phrase ("called for a ceasefire") less still
+NO_SPEAKER_CAP = 0.55             # the most trust in a quote whose speaker was not found
+# trust in a speaker found from the cue's source token, by how it was found
+TRUST_NAMED = 1.0                 # a named entity holds the source, or a description has a named appositive
+TRUST_OWNED_ORG = 0.9             # an organisation noun that a name modifies: "the Lindqvist campaign"
+TRUST_ARTICLE_PERSON = 0.9        # a proper noun the recogniser missed that names a person of the article
+TRUST_PRONOUN = 0.85              # a pronoun resolved to an earlier mention
+TRUST_DESCRIPTION = 0.85          # a description ("the president") resolved to the entity it was given to
+TRUST_NAMED_ISSUER = 0.85         # a document whose issuer is named with it: "China's plan"
+TRUST_ARTICLE_ORG = 0.85          # a proper noun that names an organisation the article names elsewhere
+TRUST_EARLIER_ISSUER = 0.8        # a document whose issuer an earlier sentence names
+TRUST_OTHER_NAME = 0.8            # a capitalised name of no known kind
+TRUST_UNRESOLVED = 0.75           # a description or common noun that names no one (kind "unresolved")
+TRUST_NONE = 0.5                  # no speaker: a number, a date, or a pronoun with no antecedent
+# trust in the speaker of a quotation with no cue
+TRUST_SAME_PARAGRAPH = 1.0        # the last quote's speaker, whose quote is in the same paragraph
+TRUST_CONTINUED = 0.9             # the last quote's speaker, whose quote was a paragraph or two before
+TRUST_PREVIOUS_PARAGRAPH = 0.8    # the person (or organisation) the paragraph before names last
+CONTINUATION_PARAGRAPHS = 2       # paragraphs back a quotation opening a paragraph may continue a speaker
+
+# -- pronouns: every earlier mention of the right kind and gender gets a score; the highest wins ------------
+PRONOUN_REACH = 1500              # characters before a pronoun searched for the person it stands for
+RECENCY_SCALE = 250.0             # characters of distance that cost a mention one point
+SUBJECT_BONUS = 0.6               # the mention is a clause's subject, which a pronoun tends to take up
+OUTRANKED_PENALTY = 1.0           # not a subject, while another fitting mention is its sentence's subject
+LAST_SPEAKER_NEAR = 600           # characters since the last quote within which its speaker is the topic
+LAST_SPEAKER_BONUS = 0.8          # the last quote's speaker, within LAST_SPEAKER_NEAR
+LAST_SPEAKER_UNRIVALLED = 2.5     # the last quote's speaker, farther back, when no other fitting subject since
+
+# -- windows of text read around a mention ---------------------------------------------------------------
+HONORIFIC_REACH = 12              # characters before a name searched for an honorific ("Mrs.", "Sen.")
+GENDER_TOKENS_AFTER = 3           # tokens after a person's sentence searched for a pronoun telling gender
+MENTION_LOOKBACK = 200            # characters before a position searched for the mention that covers it
+DOCUMENT_LOOKBACK = 80            # tokens before the sentence of "the plan" searched for the plan's issuer
+MODIFIER_WINDOW = 60              # characters before a mention read for the words the article puts there
+STATEMENT_REACH = 300             # characters from a quote within which its cue and speaker join its statement
+HEADLINE_MIN_WORDS = 3            # words (not small ones) a Title-Case line needs to be a headline
+HEADLINE_CAPITALISED = 0.85       # share of those words capitalised in a headline
+
+# -- the person a description with modifiers takes up ("the GOP nominee") -----------------------------------
+MAIN_PERSON_MENTIONS = 3          # mentions before a person can be the one the article is about ...
+MAIN_PERSON_LEAD = 2              # ... and how many times as often as anyone else they must be named
+ROLE_OVERRIDE_MENTIONS = 3        # mentions after which a person introduced in another role still fits
+SUBJECT_PARAGRAPHS_BACK = 2       # paragraphs before the description's own searched for that person
 
 
 @dataclass
@@ -81,14 +115,14 @@ class _Mention:
 class Attributor:
     """Resolves the speakers of one article's candidates."""
 
-    def __init__(self, doc: Doc) -> None:
-        self.doc = doc
+    def __init__(self, document: Document) -> None:
+        self.doc = document.doc
         self.names = NameIndex()
         self.mentions: list[_Mention] = []
         self.recent_speakers: list[str] = []
         self.last_speaker_at = -1
-        self.quoted = Intervals([(m.start, m.end) for m in top_level(find_quote_marks(text_of(doc)))])
-        self.headlines = Intervals(headline_spans(text_of(doc)))
+        self.quoted = document.quoted
+        self.headlines = Intervals(headline_spans(document.text))
         self.body_name_tokens: set[str] = set()
         self.org_names: set[str] = set()   # the organisations the article names, for their short forms
         self._index_entities()
@@ -99,7 +133,7 @@ class Attributor:
             elif m.kind == "organization":
                 m.name = self.long_form(m.name)
         self.mention_starts = [m.start for m in self.mentions]   # in text order, as the entities come
-        self.sent_starts = [s.start_char for s in doc.sents]
+        self.sent_starts = document.sentence_starts
         self._infer_gender()
 
     def mentions_in(self, start: int, end: int) -> list[_Mention]:
@@ -165,7 +199,7 @@ class Attributor:
             if not name:
                 continue
             descriptors = self._descriptors(ent)
-            gender = title_gender(text_of(self.doc)[max(0, ent.start_char - 12):ent.end_char]) if kind == "person" \
+            gender = title_gender(text_of(self.doc)[max(0, ent.start_char - HONORIFIC_REACH):ent.end_char]) if kind == "person" \
                 else None
             if self.quoted.covers(ent.start_char):
                 continue  # a name inside a quotation is what someone said, not a speaker in the story
@@ -206,7 +240,7 @@ class Attributor:
             if others:
                 continue
             window = list(sent[span.end - sent.start:]) if span.end < sent.end else []
-            nxt = self.doc[sent.end:min(len(self.doc), sent.end + 3)]
+            nxt = self.doc[sent.end:min(len(self.doc), sent.end + GENDER_TOKENS_AFTER)]
             for t in window + list(nxt):
                 low = t.lower_
                 if low in MALE_PRONOUNS:
@@ -274,15 +308,15 @@ class Attributor:
         ent = ent_at(self.doc, source.i)
         across = ent is not None and "\n" in text_of(self.doc)[ent.start_char:source.idx]
         if (source.ent_type_ in NOT_SPEAKERS and not across) or source.like_num:
-            return None, 0.5
+            return None, TRUST_NONE
         start, end = self.mention_span(source)
         mention = text_of(self.doc)[start:end]
         lower = source.lower_
         if source.pos_ == "PRON" or lower in MALE_PRONOUNS | FEMALE_PRONOUNS | PLURAL_PRONOUNS | NEUTER_PRONOUNS:
             target = self._resolve_pronoun(lower, start)
             if target is None:
-                return None, 0.5
-            return Speaker(target.name, mention, start, end, target.kind), 0.85
+                return None, TRUST_NONE
+            return Speaker(target.name, mention, start, end, target.kind), TRUST_PRONOUN
         # a description with a named appositive: "the mayor of Kharkiv, Ihor Terekhov"
         if source.pos_ == "NOUN":
             holders = [source] + [p for c in source.children if c.dep_ == "prep" for p in c.children
@@ -298,7 +332,7 @@ class Attributor:
                         name = self.names.canonical(name, self.recent_speakers)
                     a_start = min(start, toks[0].idx)
                     a_end = max(end, toks[-1].idx + len(toks[-1].text))
-                    return Speaker(name, text_of(self.doc)[a_start:a_end], a_start, a_end, kind_a), 1.0
+                    return Speaker(name, text_of(self.doc)[a_start:a_end], a_start, a_end, kind_a), TRUST_NAMED
         # a named entity in the phrase (the one holding the head, else an appositive, else the last)
         found = [e for e in ents_overlapping_chars(self.doc, start, end)
                  if e.label_ in ENTITY_KIND and not (e.label_ == "NORP" and e.root.dep_ in {"amod", "compound"})
@@ -315,15 +349,15 @@ class Attributor:
             if self.in_headline(head_ent.start_char):
                 name = self.headline_name(name) or ""
                 if not name:
-                    return Speaker(_description_name(mention), mention, start, end, "unresolved"), 0.75
+                    return Speaker(_description_name(mention), mention, start, end, "unresolved"), TRUST_UNRESOLVED
             if kind != "person" and self.is_person_surname(name):
                 kind = "person"   # "Lindqvist" tagged as an organisation where the article names Marta Lindqvist
             elif kind == "organization":
                 name = self.long_form(name)
             if kind == "person":
-                honorific = title_gender(text_of(self.doc)[max(0, head_ent.start_char - 12):head_ent.end_char])
+                honorific = title_gender(text_of(self.doc)[max(0, head_ent.start_char - HONORIFIC_REACH):head_ent.end_char])
                 name = self.names.canonical(name, self.recent_speakers, honorific)
-            return Speaker(name, mention, start, end, kind), 1.0
+            return Speaker(name, mention, start, end, kind), TRUST_NAMED
         head = source.lemma_.lower()
         # something named after an entity is not that entity: "Lindqvist aides", "the Lindqvist campaign",
         # "Lindqvist's emails"; a document speaks for its issuer: "China's plan"
@@ -332,19 +366,19 @@ class Attributor:
         if modifier is not None and modifier.label_ != "PERSON" and head in PERSON_NOUNS:
             modifier = None   # "the Green nominee", "a Pentagon spokesman": a description of a person
         if modifier is not None and source.pos_ == "NOUN":
-            if head in DOC_NOUNS:
+            if head in ISSUED_DOCUMENTS:
                 issuer = self._mention_at(modifier.start_char)
                 if issuer is not None:
-                    return Speaker(issuer.name, mention, start, end, issuer.kind), 0.85
+                    return Speaker(issuer.name, mention, start, end, issuer.kind), TRUST_NAMED_ISSUER
             if head in ORG_NOUNS:
                 owner = clean_name(modifier.text)
-                return Speaker(f"{owner} {source.text}", mention, start, end, "organization"), 0.9
-            return Speaker(_description_name(mention), mention, start, end, "unresolved"), 0.75
-        if head in DOC_NOUNS and source.pos_ == "NOUN":
+                return Speaker(f"{owner} {source.text}", mention, start, end, "organization"), TRUST_OWNED_ORG
+            return Speaker(_description_name(mention), mention, start, end, "unresolved"), TRUST_UNRESOLVED
+        if head in ISSUED_DOCUMENTS and source.pos_ == "NOUN":
             issuer = self._resolve_document(source)
             if issuer is not None:
-                return Speaker(issuer.name, mention, start, end, issuer.kind), 0.8
-            return Speaker(_description_name(mention), mention, start, end, "unresolved"), 0.75
+                return Speaker(issuer.name, mention, start, end, issuer.kind), TRUST_EARLIER_ISSUER
+            return Speaker(_description_name(mention), mention, start, end, "unresolved"), TRUST_UNRESOLVED
         # a description: "the president", "the ministry", "a spokesman for the Kremlin"
         if head in PERSON_NOUNS | ORG_NOUNS and source.tag_ in {"NN", "NNP"} \
                 and any(t.lower_ in {"the", "this", "that"} for t in source.lefts) \
@@ -359,7 +393,7 @@ class Attributor:
                 if target is None and head in ROLE_NOUNS:
                     target = self._recent_subject(start, head, words)
             if target is not None:
-                return Speaker(target.name, mention, start, end, target.kind), 0.85
+                return Speaker(target.name, mention, start, end, target.kind), TRUST_DESCRIPTION
         if (source.pos_ == "PROPN" or source.text[:1].isupper() and source.pos_ in {"VERB", "NOUN"}) \
                 and not self.in_headline(start):
             # a proper noun the entity recogniser missed: a person the article names (even one the tagger took
@@ -367,24 +401,24 @@ class Attributor:
             name = clean_name(mention)
             canonical = self.names.canonical(name, self.recent_speakers)
             if canonical in self.names.full or self.is_person_surname(name):
-                return Speaker(canonical, mention, start, end, "person"), 0.9
+                return Speaker(canonical, mention, start, end, "person"), TRUST_ARTICLE_PERSON
         if source.pos_ == "PROPN" and not self.in_headline(start):
             name = clean_name(mention)
             # ... or an organisation it names elsewhere ("PolitiFact announced …" then "… PolitiFact says")
             same = next((m for m in self.mentions if m.kind == "organization"
                          and m.name.casefold() in {name.casefold(), self.long_form(name).casefold()}), None)
             if same is not None:
-                return Speaker(same.name, mention, start, end, "organization"), 0.85
+                return Speaker(same.name, mention, start, end, "organization"), TRUST_ARTICLE_ORG
             words = name.split()
             if len(words) >= 2 and all(w[:1].isupper() for w in words):
-                return Speaker(name, mention, start, end, "other"), 0.8
+                return Speaker(name, mention, start, end, "other"), TRUST_OTHER_NAME
         # a description or a common noun that names no one: kept as the mention, never a speaker
-        return Speaker(_description_name(mention), mention, start, end, "unresolved"), 0.75
+        return Speaker(_description_name(mention), mention, start, end, "unresolved"), TRUST_UNRESOLVED
 
     def _mention_at(self, pos: int) -> _Mention | None:
         """The indexed entity mention covering ``pos``; an organisation keeps the nationality before it
         ("Chinese Foreign Ministry")."""
-        for m in self.mentions_in(pos - 200, pos + 1):
+        for m in self.mentions_in(pos - MENTION_LOOKBACK, pos + 1):
             if m.start <= pos < m.end and m.kind in {"organization", "person", "place"}:
                 name = self.names.canonical(m.name, self.recent_speakers) if m.kind == "person" else m.name
                 if m.kind == "organization":
@@ -400,9 +434,9 @@ class Attributor:
         ("a Chinese Foreign Ministry guidance document", "a plan from the ministry") or that issued it
         ("the ministry published a plan")."""
         sent = sent_of(self.doc, source.i)
-        lo = max(0, sent.start - 80)
+        lo = max(0, sent.start - DOCUMENT_LOOKBACK)
         for t in reversed(self.doc[lo:source.i]):
-            if t.lemma_.lower() not in DOC_NOUNS or t.pos_ != "NOUN":
+            if t.lemma_.lower() not in ISSUED_DOCUMENTS or t.pos_ != "NOUN":
                 continue
             holders = [c for c in t.children if c.dep_ in {"compound", "poss", "nmod"}]
             holders += [p for c in t.children if c.dep_ == "prep" and c.lower_ in {"from", "by", "of"}
@@ -435,22 +469,22 @@ class Attributor:
                   and self.recent_speakers and self.names.canonical(m.name) != self.recent_speakers[-1]
                   and not (want and self.names.gender.get(self.names.canonical(m.name)) not in (want, None))]
         best: tuple[float, _Mention] | None = None
-        for m in self.mentions_in(pos - 1500, pos):
+        for m in self.mentions_in(pos - PRONOUN_REACH, pos):
             if m.kind not in kinds:
                 continue
             gender = self.names.gender.get(self.names.canonical(m.name)) if m.kind == "person" else None
             if want and gender and gender != want:
                 continue
-            score = -(pos - m.start) / 250.0
+            score = -(pos - m.start) / RECENCY_SCALE
             if m.subject:
-                score += 0.6
+                score += SUBJECT_BONUS
             elif self._outranked_in_sentence(m, kinds, want):
-                score -= 1.0   # "Ana Ruiz spoke of her years under Tom Berg. He said ...": not Berg
+                score -= OUTRANKED_PENALTY   # "Ana Ruiz spoke of her years under Tom Berg. He said ...": not Berg
             if self.recent_speakers and self.names.canonical(m.name) == self.recent_speakers[-1]:
-                if pos - self.last_speaker_at < 600:
-                    score += 0.8
+                if pos - self.last_speaker_at < LAST_SPEAKER_NEAR:
+                    score += LAST_SPEAKER_BONUS
                 elif not rivals and self.last_speaker_at >= 0:
-                    score += 2.5
+                    score += LAST_SPEAKER_UNRIVALLED
             if best is None or score > best[0]:
                 best = (score, m)
         if best is None:
@@ -484,10 +518,11 @@ class Attributor:
                 counts[name] = counts.get(name, 0) + 1
                 last[name] = m
         ranked = sorted(counts.items(), key=lambda kv: -kv[1])
-        if not ranked or ranked[0][1] < 3 or (len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]):
+        if not ranked or ranked[0][1] < MAIN_PERSON_MENTIONS or (
+                len(ranked) > 1 and ranked[0][1] < MAIN_PERSON_LEAD * ranked[1][1]):
             return None
         text = text_of(self.doc)
-        before = " ".join(text[max(0, m.start - 60):m.start] for m in self.mentions_in(0, pos)
+        before = " ".join(text[max(0, m.start - MODIFIER_WINDOW):m.start] for m in self.mentions_in(0, pos)
                           if m.kind == "person" and self.names.canonical(m.name) == ranked[0][0])
         if not all(re.search(rf"\b{re.escape(w)}\b", before) for w in words):
             return None
@@ -502,7 +537,7 @@ class Attributor:
         person's name and never before theirs."""
         text = text_of(self.doc)
         paragraph = text.rfind("\n\n", 0, pos)
-        for _ in range(2):
+        for _ in range(SUBJECT_PARAGRAPHS_BACK):
             paragraph = text.rfind("\n\n", 0, paragraph) if paragraph > 0 else -1
         near: dict[str, str] = {}   # the words before each person's mentions, lower-cased
         near_text: dict[str, str] = {}
@@ -511,9 +546,9 @@ class Attributor:
         for m in self.mentions_in(0, pos):
             if m.kind == "person":
                 key = self.names.canonical(m.name)
-                near[key] = near.get(key, "") + " " + text[max(0, m.start - 60):m.start].casefold()
-                near_text[key] = near_text.get(key, "") + " " + text[max(0, m.start - 60):m.start]
-                roles.setdefault(key, set()).update(m.descriptors & (PERSON_NOUNS | TITLES))
+                near[key] = near.get(key, "") + " " + text[max(0, m.start - MODIFIER_WINDOW):m.start].casefold()
+                near_text[key] = near_text.get(key, "") + " " + text[max(0, m.start - MODIFIER_WINDOW):m.start]
+                roles.setdefault(key, set()).update(m.descriptors & (PERSON_NOUNS | MENTION_TITLES))
                 uses[key] = uses.get(key, 0) + 1
         want = NOUN_GENDER.get(head)
         for m in reversed(self.mentions_in(max(0, paragraph), pos)):
@@ -525,7 +560,7 @@ class Attributor:
             name = self.names.canonical(m.name, self.recent_speakers)
             if want and self.names.gender.get(name, want) != want:
                 continue
-            if roles.get(name) and head not in roles[name] and uses.get(name, 0) < 3:
+            if roles.get(name) and head not in roles[name] and uses.get(name, 0) < ROLE_OVERRIDE_MENTIONS:
                 continue
             known = set(re.findall(rf"\b([A-Z][\w-]*) (?i:{re.escape(head)})\b", near_text.get(name, "")))
             if words and known and not any(_fits(k.casefold(), w) for k in known for w in words):
@@ -540,17 +575,17 @@ class Attributor:
         text = text_of(self.doc)
         for m in reversed(self.mentions):
             if m.start < pos and head in m.descriptors and all(
-                    re.search(rf"\b{re.escape(w)}\b", text[max(0, m.start - 60):m.end]) for w in words or ()):
+                    re.search(rf"\b{re.escape(w)}\b", text[max(0, m.start - MODIFIER_WINDOW):m.end]) for w in words or ()):
                 name = self.names.canonical(m.name, self.recent_speakers) if m.kind == "person" else m.name
                 return _Mention(m.start, m.end, name, m.kind, m.descriptors, m.gender, m.subject)
         return None
 
 
-def attribute(doc: Doc, article_id: str, candidates: list[Candidate]) -> list[Quote]:
+def attribute(document: Document, article_id: str, candidates: list[Candidate]) -> list[Quote]:
     """Turn candidates into ``Quote`` records with speakers, canonical names and confidences."""
-    text = text_of(doc)
-    attributor = Attributor(doc)
-    paragraph_index = Intervals(paragraph_spans(text))
+    text = document.text
+    attributor = Attributor(document)
+    paragraph_index = document.paragraphs
     paragraphs = paragraph_index.spans
 
     def para_of(pos: int) -> int:
@@ -574,17 +609,17 @@ def attribute(doc: Doc, article_id: str, candidates: list[Candidate]) -> list[Qu
         elif how == "continuation":
             p = para_of(cand.start)
             starts_para = p >= 0 and cand.start - paragraphs[p][0] <= 1
-            if last is not None and (last[0] == p or (starts_para and last[0] >= p - 2)):
+            if last is not None and (last[0] == p or (starts_para and last[0] >= p - CONTINUATION_PARAGRAPHS)):
                 speaker = last[1]
-                factor = 1.0 if last[0] == p else 0.9
+                factor = TRUST_SAME_PARAGRAPH if last[0] == p else TRUST_CONTINUED
             elif starts_para and p > 0:
                 speaker = _named_in_paragraph(attributor, paragraphs[p - 1])
-                factor = 0.8
+                factor = TRUST_PREVIOUS_PARAGRAPH
         if speaker is None:
-            factor = min(factor, 0.55)
-        confidence = CONFIDENCE.get(how, 0.6) * factor
+            factor = min(factor, NO_SPEAKER_CAP)
+        confidence = CONFIDENCE.get(how, DEFAULT_CONFIDENCE) * factor
         if cand.kind == "indirect":
-            confidence *= 0.8 if cand.nominal else 0.9
+            confidence *= INDIRECT_NOMINAL if cand.nominal else INDIRECT_CLAUSE
         content = TextSpan(cand.start, cand.end, text[cand.start:cand.end])
         cue = TextSpan(cand.cue[0], cand.cue[1], text[cand.cue[0]:cand.cue[1]]) if cand.cue else None
         statement = _statement(content, cue, speaker, text)
@@ -598,7 +633,6 @@ def attribute(doc: Doc, article_id: str, candidates: list[Candidate]) -> list[Qu
 
 
 _DATELINE_TAIL = re.compile(r"\s*(?:\([A-Z][A-Za-z.]*\)\s*)?(?:[-–—]|--)")
-_SMALL_WORDS = frozenset("a an the of in on at to for and or but by with from as is vs via".split())
 
 
 def headline_spans(text: str) -> list[tuple[int, int]]:
@@ -607,10 +641,10 @@ def headline_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     pos = 0
     for line in text.splitlines(keepends=True):
-        words = [w for w in re.findall(r"[^\W\d_][\w’'-]*", line) if w.casefold() not in _SMALL_WORDS]
+        words = [w for w in re.findall(r"[^\W\d_][\w’'-]*", line) if w.casefold() not in HEADLINE_SMALL_WORDS]
         stripped = line.strip()
-        if len(words) >= 3 and not stripped.endswith((".", "?”", ".”", '."', ":")) \
-                and sum(w[0].isupper() for w in words) >= 0.85 * len(words) and not stripped.isupper():
+        if len(words) >= HEADLINE_MIN_WORDS and not stripped.endswith((".", "?”", ".”", '."', ":")) \
+                and sum(w[0].isupper() for w in words) >= HEADLINE_CAPITALISED * len(words) and not stripped.isupper():
             spans.append((pos, pos + len(line)))
         pos += len(line)
     return spans
@@ -654,7 +688,7 @@ def _statement(content: TextSpan, cue: TextSpan | None, speaker: Speaker | None,
     start, end = content.start, content.end
     for span in ([cue.start, cue.end] if cue else [], [speaker.start, speaker.end] if speaker and
                  speaker.start is not None and speaker.end is not None else []):
-        if span and abs(span[0] - content.start) < 300 or span and abs(span[1] - content.end) < 300:
+        if span and abs(span[0] - content.start) < STATEMENT_REACH or span and abs(span[1] - content.end) < STATEMENT_REACH:
             start, end = min(start, span[0]), max(end, span[1])
     if start > 0 and text[start - 1] in "\"“«„‘'":
         start -= 1

@@ -12,39 +12,17 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from quotes.extract.doccache import sent_of
+from quotes.extract.words import (
+    ADDRESSEE_VERBS,
+    CONTENT_PREPS,
+    NOMINAL_CONTENT,
+    PHRASAL_CUES,
+    RELATIVE_PRONOUNS,
+    REPORTING_SUBJECTS,
+    SPEECH_VERBS,
+)
 
-# Verbs of saying, writing and announcing. Verbs that often mean something else ("add", "call", "note",
-# "state", "report", "tell") count only with a clausal complement or the particle that makes them speech.
-SPEECH_VERBS = frozenset("""
-chant sing yell scream exclaim
-say tell add warn insist argue claim declare announce state note explain write report reply respond ask
-urge accuse deny confirm suggest admit acknowledge complain stress emphasize emphasise repeat reiterate
-predict promise pledge vow threaten demand propose recommend criticize criticise condemn praise welcome
-reject dismiss describe assert maintain contend concede recall remark comment testify tweet post joke
-quip shout cry whisper mutter boast lament caution advise counter retort observe indicate signal conclude
-allege charge disclose reveal inform brief hail slam blast decry defend blame question wonder speculate
-underline underscore reaffirm voice express mention tout estimate forecast agree disagree announce
-proclaim affirm cite lash rule label brand dub reckon opine muse concur object protest plead appeal call
-""".split())
-
-# Verbs whose direct object (or "for"/"against"/"on" phrase) can itself be the reported content:
-# "Beijing called for a ceasefire", "The ministry denied the report", "She urged restraint".
-NOMINAL_CONTENT = frozenset("""
-call urge deny confirm announce reject welcome condemn praise criticize criticise propose demand promise
-pledge vow threaten reiterate repeat dismiss slam blast decry defend blame accuse question hail warn
-insist reaffirm recommend advise appeal plead express voice tout disclose reveal
-""".split())
-# Prepositions that carry content after a cue: "call for", "warn against", "insist on", "accuse X of".
-CONTENT_PREPS = frozenset({"for", "against", "on", "of", "about", "that"})
-# Verbs whose object is the addressee, not the content: "Xi told Lukashenko".
-ADDRESSEE_VERBS = frozenset({"tell", "ask", "inform", "brief", "assure", "remind", "warn", "urge", "advise"})
-# Heads that report on behalf of someone else: "a statement from the ministry said".
-DOCUMENT_NOUNS = frozenset({"statement", "report", "letter", "release", "tweet", "post", "document", "memo",
-                            "spokesman", "spokeswoman", "spokesperson", "announcement", "communique", "speech",
-                            "interview", "editorial", "study", "video", "ad", "website"})
-PHRASAL_CUES = frozenset({("call", "for"), ("call", "on"), ("warn", "against"), ("insist", "on"),
-                          ("argue", "for"), ("argue", "against"), ("appeal", "for"), ("plead", "for")})
-RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
+SUBJECT_CLIMB = 6   # heads climbed from a reporting verb to find its subject (participles, conjuncts)
 
 
 @dataclass(frozen=True)
@@ -87,7 +65,7 @@ def find_subject(verb: Token) -> Token | None:
         return find_subject(frame)       # "Lukashenko has been cited as saying"
     seen = 0
     tok: Token | None = verb
-    while tok is not None and seen < 6:
+    while tok is not None and seen < SUBJECT_CLIMB:
         seen += 1
         for child in tok.children:
             if child.dep_ in {"nsubj", "nsubjpass", "csubj"}:
@@ -115,7 +93,7 @@ def find_subject(verb: Token) -> Token | None:
 def document_source(subject: Token) -> Token | None:
     """For "a statement from the ministry", the ministry; for "Xinhua's report", Xinhua; for "the Council
     issued a statement calling ...", the Council."""
-    if subject.lemma_.lower() not in DOCUMENT_NOUNS:
+    if subject.lemma_.lower() not in REPORTING_SUBJECTS:
         return None
     if subject.dep_ in {"dobj", "pobj"} and subject.head.pos_ == "VERB":
         for child in subject.head.children:

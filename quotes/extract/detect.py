@@ -1,6 +1,6 @@
 """Detect quoted speech: direct, mixed and indirect quotes with their cues and source tokens.
 
-``detect(doc)`` combines the quotation marks of the text (``marks.py``) with the reporting cues of the
+``detect(document)`` combines the quotation marks of the text (``marks.py``) with the reporting cues of the
 parse (``cues.py``):
 
 * a cue whose content lies within quotation marks gives a **direct** quote (the quoted text);
@@ -19,17 +19,33 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
-from quotes.extract.cues import RELATIVE_PRONOUNS, CueRelation, find_cues
-from quotes.extract.doccache import ents, sent_of, text_of
-from quotes.extract.marks import Coverage, Intervals, MarkSpan, find_quote_marks, paragraph_spans, top_level
+from quotes.extract.cues import CueRelation, find_cues
+from quotes.extract.doccache import Document, ents, sent_of, text_of
+from quotes.extract.marks import Coverage, Intervals, MarkSpan
+from quotes.extract.words import RELATIVE_PRONOUNS, SPEAKER_PRONOUNS, SPEAKER_SUBJECT_NOUNS, TITLE_SMALL_WORDS
 from quotes.types import QuoteKind
 
 _WORD = re.compile(r"[^\W_]+(?:[’'\-][^\W_]+)*")
-_SPEAKER_NOUNS = frozenset(["spokesman", "spokeswoman", "spokesperson", "official", "minister", "president", "statement", "ministry", "government", "campaign", "senator", "governor", "leader"])
-_SMALL_WORDS = frozenset(["a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "with", "by", "from", "de", "la", "du", "van", "von", "vs"])
 _DASH_SOURCE = re.compile(r"[ \t\u00a0]*([\u2015\u2014\u2013]|--?)[ \t\u00a0]*((?:[A-Z][\w.\u2019'\-]*[ \t]?){1,5})")
-LOOKBACK = 200         # characters before a quotation searched for the colon that introduces it
-ADJACENT_REACH = 600   # characters around a quotation searched for its cue (a cue, its speaker and the gap)
+# Thresholds of the passes; words are counted by ``words()``.
+COLON_LOOKBACK = 200              # characters before a quotation searched for the colon that introduces it
+ADJACENT_REACH = 600              # characters around a quotation searched for its cue (cue, speaker and gap)
+ADJACENT_GAP_CHARS = 4            # characters, none a word, between a closing mark and the cue after it (",” ")
+ADJACENT_LEAD_WORDS = 4           # words between a cue and the opening mark after it ("she said on Monday: “")
+DIRECT_MAX_OUTSIDE_WORDS = 1      # words of a cue's content outside its quotations that still leave it direct
+TRANSCRIPT_MAX_NAME_WORDS = 4     # words of a transcript's speaker label ("SEN. TIM KAINE:")
+TRANSCRIPT_MIN_WORDS = 3          # words a transcript paragraph says after the label
+ATTRIBUTED_MIN_WORDS = 2          # words a quotation needs to take a dash or colon attribution
+LEAD_IN_MIN_WORDS = 2             # a cue-less quotation after a lead-in of 2-6 words in its sentence is mixed,
+LEAD_IN_MAX_WORDS = 6             # with the lead-in; after a longer one it is narration, not reported
+INTERRUPTION_MAX_CHARS = 80       # “A,” she said. “B.”: the most characters of attribution between A and B ...
+INTERRUPTION_MAX_WORDS = 6        # ... and the most words, for B to continue A
+GOVERNING_VERB_HOPS = 5           # heads climbed from a quoted fragment to the verb that governs it
+INDIRECT_MIN_CLAUSE_TOKENS = 3    # tokens reported speech without marks needs as a clause (with a verb) ...
+INDIRECT_MIN_NOMINAL_TOKENS = 2   # ... and as a noun phrase ("called for a ceasefire")
+TITLE_MAX_WORDS_WITH_STOP = 6     # a title-like quotation may end in "." or "," only up to this many words
+SPEECH_MIN_WORDS = 6              # a cue-less quotation this long reads as speech ...
+SPEECH_MIN_SENTENCE_WORDS = 3     # ... and one this long when it is a capitalised sentence with its punctuation
 _TRANSCRIPT = re.compile(r"[\"\u201c]?([A-Z][A-Z.'\- ]{1,40}[A-Z.]):[ \t]+(?=\S)")
 
 
@@ -55,9 +71,9 @@ def words(text: str) -> list[str]:
 def is_title_like(text: str) -> bool:
     """“China-Belarus All-Weather Strategic Partnership”: every content word capitalised, no sentence."""
     ws = words(text)
-    if not ws or text.rstrip()[-1:] in {"!", "?"} or (text.rstrip()[-1:] in {".", ","} and len(ws) > 6):
+    if not ws or text.rstrip()[-1:] in {"!", "?"} or (text.rstrip()[-1:] in {".", ","} and len(ws) > TITLE_MAX_WORDS_WITH_STOP):
         return False
-    content = [w for w in ws if w.lower() not in _SMALL_WORDS]
+    content = [w for w in ws if w.lower() not in TITLE_SMALL_WORDS]
     return bool(content) and all(w[0].isupper() or w[0].isdigit() for w in content)
 
 
@@ -66,9 +82,9 @@ def is_speech_like(text: str) -> bool:
     ws = words(text)
     if is_title_like(text):
         return False
-    if len(ws) >= 6:
+    if len(ws) >= SPEECH_MIN_WORDS:
         return True
-    return len(ws) >= 3 and text.rstrip()[-1:] in {".", "!", "?", ",", "\u2026"} and text.lstrip()[:1].isupper()
+    return len(ws) >= SPEECH_MIN_SENTENCE_WORDS and text.rstrip()[-1:] in {".", "!", "?", ",", "\u2026"} and text.lstrip()[:1].isupper()
 
 
 def _outside_words(text: str, start: int, end: int, marks: list[MarkSpan]) -> int:
@@ -85,54 +101,42 @@ def _outside_words(text: str, start: int, end: int, marks: list[MarkSpan]) -> in
 
 
 @dataclass
-class _Document:
-    """What every pass reads, computed once per document: the text, its paragraphs, its top-level quotations
-    and its reporting cues; and which quotations a candidate has taken so far."""
+class _Passes:
+    """What the passes share: the document, its reporting cues (outside quotation marks, content clipped to
+    the cue's paragraph) and which quotations a candidate has taken so far."""
 
-    doc: Doc
-    text: str
-    paragraphs: Intervals
-    top: list[MarkSpan]             # top-level quotations, in text order
-    quotations: Intervals           # their spans, same order as ``top``
-    cues: list[CueRelation]         # cues outside quotation marks, content clipped to the cue's paragraph
-    used: set[int] = field(default_factory=set)   # indices into ``top`` already part of a candidate
+    document: Document
+    cues: list[CueRelation]
+    used: set[int] = field(default_factory=set)   # indices into ``document.quotations`` taken by a candidate
 
 
-def _read(doc: Doc) -> _Document:
-    text = text_of(doc)
-    paragraphs = Intervals(paragraph_spans(text))
-    top = top_level(find_quote_marks(text))
-    quotations = Intervals([(m.start, m.end) for m in top])
-    cues = [_clip_to_paragraph(_outside_source(doc, r, quotations), paragraphs) for r in find_cues(doc)
-            if not quotations.covers(r.cue_start)]
-    return _Document(doc, text, paragraphs, top, quotations, cues)
-
-
-def detect(doc: Doc) -> list[Candidate]:
-    """All quote candidates of ``doc``, in text order: four passes, each over what the earlier ones left."""
-    d = _read(doc)
+def detect(document: Document) -> list[Candidate]:
+    """All quote candidates of a document, in text order: four passes, each over what the earlier ones left."""
+    doc, quoted, paragraphs = document.doc, document.quoted, document.paragraphs
+    d = _Passes(document, [_clip_to_paragraph(_outside_source(doc, r, quoted), paragraphs) for r in find_cues(doc)
+                           if not quoted.covers(r.cue_start)])
     candidates = _cued_content(d)
     candidates = _transcripts(d, candidates)
     _beside_cues(d, candidates)
     _without_cue(d, candidates)
     candidates = _drop_nested(sorted(candidates, key=lambda c: c.start))
-    return _merge_interrupted(candidates, d.text, d.paragraphs)
+    return _merge_interrupted(candidates, document.text, paragraphs)
 
 
-def _cued_content(d: _Document) -> list[Candidate]:
+def _cued_content(d: _Passes) -> list[Candidate]:
     """Pass 1: cues whose governed content is known from the parse (direct, mixed or indirect)."""
-    text, top, used = d.text, d.top, d.used
+    text, top, used = d.document.text, d.document.quotations, d.used
     candidates: list[Candidate] = []
     for rel in d.cues:
         if rel.content_len == 0:
             continue
-        inside = [k for k in d.quotations.overlapping(rel.content_start, rel.content_end)
+        inside = [k for k in d.document.quoted.overlapping(rel.content_start, rel.content_end)
                   if k not in used and not is_title_like(text[top[k].start:top[k].end])]
         if inside:
             ms = [top[k] for k in inside]
             start = min(rel.content_start, ms[0].start)
             end = max(rel.content_end, ms[-1].end)
-            if _outside_words(text, start, end, ms) <= 1:
+            if _outside_words(text, start, end, ms) <= DIRECT_MAX_OUTSIDE_WORDS:
                 cand = Candidate("direct", ms[0].start, ms[-1].end, (rel.cue_start, rel.cue_end), rel.source,
                                  "cue", marks=ms)
             else:
@@ -144,24 +148,26 @@ def _cued_content(d: _Document) -> list[Candidate]:
                                  marks=ms)
             used.update(inside)
             candidates.append(cand)
-        elif _indirect_ok(d.doc, rel):
+        elif _indirect_ok(d.document.doc, rel):
             how = "according" if rel.verb is None else "cue"
             candidates.append(Candidate("indirect", rel.content_start, rel.content_end,
                                         (rel.cue_start, rel.cue_end), rel.source, how, nominal=rel.nominal))
     return candidates
 
 
-def _transcripts(d: _Document, candidates: list[Candidate]) -> list[Candidate]:
+def _transcripts(d: _Passes, candidates: list[Candidate]) -> list[Candidate]:
     """Pass 2: transcripts, "PENCE: Gennifer Flowers will not be attending ..."; the whole paragraph is the
     quote and replaces what pass 1 found in it."""
-    text, paragraphs = d.text, d.paragraphs
+    text, paragraphs = d.document.text, d.document.paragraphs
     transcript: list[Candidate] = []
     for pstart, pend in paragraphs.spans:
         tm = _TRANSCRIPT.match(text, pstart, pend)
-        if tm and len(words(tm.group(1))) <= 4 and len(words(text[tm.end():pend])) >= 3:
+        if tm and len(words(tm.group(1))) <= TRANSCRIPT_MAX_NAME_WORDS \
+                and len(words(text[tm.end():pend])) >= TRANSCRIPT_MIN_WORDS:
             transcript.append(Candidate("direct", tm.end(), pend, (tm.end(1), tm.end(1) + 1), None, "transcript",
                                         source_text=(tm.start(1), tm.end(1))))
-            d.used.update(k for k in d.quotations.overlapping(pstart, pend) if d.top[k].start >= pstart)
+            taken = d.document.quoted.overlapping(pstart, pend)
+            d.used.update(k for k in taken if d.document.quotations[k].start >= pstart)
     if not transcript:
         return candidates
     replaced = Intervals([paragraphs.spans[k] for t in transcript
@@ -169,7 +175,7 @@ def _transcripts(d: _Document, candidates: list[Candidate]) -> list[Candidate]:
     return [c for c in candidates if not replaced.covers(c.start)] + transcript
 
 
-def _beside_cues(d: _Document, candidates: list[Candidate]) -> None:
+def _beside_cues(d: _Passes, candidates: list[Candidate]) -> None:
     """Pass 3: quotation marks beside a cue, "...," he said / she said: "..." / "A," he said, "B."; adds to
     ``candidates``."""
     direct_by_cue: dict[tuple[int, int] | None, Candidate] = {}
@@ -177,15 +183,15 @@ def _beside_cues(d: _Document, candidates: list[Candidate]) -> None:
         if c.kind == "direct":
             direct_by_cue.setdefault(c.cue, c)
     by_position = CuesByPosition(d.cues)
-    for k, m in enumerate(d.top):
+    for k, m in enumerate(d.document.quotations):
         if k in d.used:
             continue
-        rel = _adjacent_cue(d.doc, m, by_position, d.paragraphs)
+        rel = _adjacent_cue(d.document.doc, m, by_position, d.document.paragraphs)
         if rel is None:
             continue
         d.used.add(k)
         prev = direct_by_cue.get((rel.cue_start, rel.cue_end))
-        if prev is not None and prev.marks and _same_paragraph(d.paragraphs, prev.start, m.end):
+        if prev is not None and prev.marks and _same_paragraph(d.document.paragraphs, prev.start, m.end):
             prev.start, prev.end = min(prev.start, m.start), max(prev.end, m.end)
             prev.marks.append(m)
             continue
@@ -194,10 +200,10 @@ def _beside_cues(d: _Document, candidates: list[Candidate]) -> None:
         direct_by_cue.setdefault(candidates[-1].cue, candidates[-1])
 
 
-def _without_cue(d: _Document, candidates: list[Candidate]) -> None:
+def _without_cue(d: _Passes, candidates: list[Candidate]) -> None:
     """Pass 4: the remaining quotations, speech with no cue: a dash or colon attribution, a quoted fragment in a
     speaker's clause, or a continuation of the last speaker; adds to ``candidates``."""
-    doc, text = d.doc, d.text
+    doc, text = d.document.doc, d.document.text
     covered = Coverage()
     for c in candidates:
         covered.add(c.start, c.end)
@@ -206,18 +212,18 @@ def _without_cue(d: _Document, candidates: list[Candidate]) -> None:
         candidates.append(c)
         covered.add(c.start, c.end)
 
-    for k, m in enumerate(d.top):
+    for k, m in enumerate(d.document.quotations):
         if k in d.used:
             continue
         quoted = text[m.start:m.end]
         dash = _DASH_SOURCE.match(text, m.end + 1)
-        if dash and len(words(quoted)) >= 2:
+        if dash and len(words(quoted)) >= ATTRIBUTED_MIN_WORDS:
             keep(Candidate("direct", m.start, m.end, (dash.start(1), dash.end(1)), None, "dash",
                            source_text=(dash.start(2), dash.end(2)), marks=[m]))
             continue
-        lo = max(0, m.start - 1 - LOOKBACK)
+        lo = max(0, m.start - 1 - COLON_LOOKBACK)
         before = text[lo:m.start - 1].rstrip()
-        if before.endswith(":") and len(words(quoted)) >= 2 and not is_title_like(quoted):
+        if before.endswith(":") and len(words(quoted)) >= ATTRIBUTED_MIN_WORDS and not is_title_like(quoted):
             colon = lo + len(before) - 1
             keep(Candidate("direct", m.start, m.end, (colon, colon + 1), _colon_source(doc, colon),
                            "colon", marks=[m]))
@@ -246,10 +252,10 @@ def _without_cue(d: _Document, candidates: list[Candidate]) -> None:
         if span is not None:
             s = sent_of(doc, span[0].i)
             lead = text[s.start_char:max(s.start_char, m.start - 1)]
-            if 2 <= len(words(lead)) <= 6:
+            if LEAD_IN_MIN_WORDS <= len(words(lead)) <= LEAD_IN_MAX_WORDS:
                 # "China and Belarus “should support each other ...”": the lead-in is reported too
                 kind, start, end = "mixed", s.start_char, min(len(text), m.end + 1)
-            elif len(words(lead)) > 6:
+            elif len(words(lead)) > LEAD_IN_MAX_WORDS:
                 continue   # a quotation inside narration with no cue and no speaker: not attributable
         keep(Candidate(kind, start, end, None, source, how, marks=[m]))
 
@@ -263,7 +269,7 @@ def _merge_interrupted(cands: list[Candidate], text: str, paragraphs: Intervals)
         if prev is not None and c.how == "continuation" and c.kind == "direct" and prev.kind == "direct" \
                 and prev.how in {"cue", "adjacent", "continuation"} and _same_paragraph(paragraphs, prev.start, c.end):
             gap = text[prev.end:c.start]
-            if len(gap) <= 80 and len(words(gap)) <= 6 and (
+            if len(gap) <= INTERRUPTION_MAX_CHARS and len(words(gap)) <= INTERRUPTION_MAX_WORDS and (
                     prev.cue is None or prev.end <= prev.cue[0] < c.start or len(words(gap)) == 0):
                 prev.end = c.end
                 prev.marks.extend(c.marks)
@@ -310,7 +316,7 @@ def _governing_verb(doc: Doc, m: MarkSpan) -> tuple[Token, Token] | None:
     if span is None:
         return None
     tok: Token = span.root
-    for _ in range(5):
+    for _ in range(GOVERNING_VERB_HOPS):
         if tok.head.i == tok.i:
             break
         tok = tok.head
@@ -320,9 +326,9 @@ def _governing_verb(doc: Doc, m: MarkSpan) -> tuple[Token, Token] | None:
                 continue
             if subj.lower_ in RELATIVE_PRONOUNS and tok.dep_ in {"relcl", "acl"}:
                 subj = tok.head
-            if subj.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} or subj.lower_ in {"he", "she", "they"} \
+            if subj.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} or subj.lower_ in SPEAKER_PRONOUNS \
                     or subj.pos_ == "PROPN" \
-                    or subj.lemma_ in _SPEAKER_NOUNS:
+                    or subj.lemma_ in SPEAKER_SUBJECT_NOUNS:
                 return tok, subj
             return None
     return None
@@ -336,9 +342,9 @@ def _indirect_ok(doc: Doc, rel: CueRelation) -> bool:
         return False
     n = sum(1 for t in span if not t.is_punct and not t.is_space)
     if rel.nominal:
-        return n >= 2 and any(t.pos_ in {"NOUN", "PROPN"} for t in span)
+        return n >= INDIRECT_MIN_NOMINAL_TOKENS and any(t.pos_ in {"NOUN", "PROPN"} for t in span)
     has_verb = any(t.pos_ in {"VERB", "AUX"} for t in span)
-    return n >= 3 and has_verb
+    return n >= INDIRECT_MIN_CLAUSE_TOKENS and has_verb
 
 
 def _same_paragraph(paragraphs: Intervals, a: int, b: int) -> bool:
@@ -373,15 +379,15 @@ def _adjacent_cue(doc: Doc, mark: MarkSpan, cues: CuesByPosition,
         if rel.cue_start > mark.end:
             gap = text[mark.end + 1:left]
             # "…,” Xi told Lukashenko" / "…,” said Hugh Hill"
-            if len(words(gap)) == 0 and len(gap) <= 4 and rel.content_len == 0 or \
-                    len(words(gap)) == 0 and len(gap) <= 4 and rel.content_start >= mark.start - 1:
+            if len(words(gap)) == 0 and len(gap) <= ADJACENT_GAP_CHARS and rel.content_len == 0 or \
+                    len(words(gap)) == 0 and len(gap) <= ADJACENT_GAP_CHARS and rel.content_start >= mark.start - 1:
                 return rel
-            if len(words(gap)) == 0 and len(gap) <= 4:
+            if len(words(gap)) == 0 and len(gap) <= ADJACENT_GAP_CHARS:
                 best = best or rel
         elif rel.cue_end <= mark.start:
             right = max(rel.cue_end, rel.source.idx + len(rel.source.text) if rel.source is not None else 0)
             gap = text[right:mark.start - 1]
-            if rel.content_len == 0 and (len(words(gap)) <= 4 and gap.rstrip().endswith((":", ","))
+            if rel.content_len == 0 and (len(words(gap)) <= ADJACENT_LEAD_WORDS and gap.rstrip().endswith((":", ","))
                                          or not gap.strip()):
                 best = rel   # "she said: “…”", "…, saying “…”"
     return best
@@ -394,7 +400,7 @@ def _colon_source(doc: Doc, colon: int) -> Token | None:
         return None
     sent = sent_of(doc, span[0].i)
     subj = [t for t in sent if t.i <= span[-1].i and t.dep_ in {"nsubj", "nsubjpass"}
-            and (t.ent_type_ in {"PERSON", "ORG", "GPE", "NORP"} or t.pos_ == "PRON" or t.lemma_ in _SPEAKER_NOUNS)]
+            and (t.ent_type_ in {"PERSON", "ORG", "GPE", "NORP"} or t.pos_ == "PRON" or t.lemma_ in SPEAKER_SUBJECT_NOUNS)]
     if subj:
         return subj[-1]
     ents_ = [e for e in ents(doc) if e.label_ in {"PERSON", "ORG"} and sent.start <= e.start

@@ -1,11 +1,41 @@
-"""Per-document caches of sentences and entities: spaCy recomputes ``token.sent`` and ``doc.ents`` on
-every access, which made attribution cost more than the parse itself."""
+"""The parse-derived facts of one document, computed once and passed to every stage.
+
+:func:`read_document` makes the :class:`Document` that detection and attribution both read: the text, its
+paragraphs, its top-level quotations and its sentence starts. The helpers below (``sent_of``, ``ents`` ...)
+cache sentences and entities on the ``Doc`` itself, for code that holds only a token or a span: spaCy
+recomputes ``token.sent`` and ``doc.ents`` on every access, which made attribution cost more than the parse.
+"""
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
+
+from quotes.extract.marks import Intervals, MarkSpan, find_quote_marks, paragraph_spans, top_level
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed article and the facts of it that more than one stage reads."""
+
+    doc: Doc
+    text: str
+    paragraphs: Intervals           # the paragraphs, split at blank lines
+    quotations: list[MarkSpan]      # the top-level quotations, in text order
+    quoted: Intervals               # their spans, in the same order as ``quotations``
+    sentence_starts: list[int]      # character offset of each sentence
+
+
+def read_document(doc: Doc) -> Document:
+    """The :class:`Document` of a parse: its paragraphs, quotations and sentences, each found once."""
+    text = text_of(doc)
+    quotations = top_level(find_quote_marks(text))
+    return Document(doc, text, Intervals(paragraph_spans(text)), quotations,
+                    Intervals([(m.start, m.end) for m in quotations]),
+                    [s.start_char for s in _cache(doc)["sents"]])
+
 
 _KEY = "quotes_cache"
 

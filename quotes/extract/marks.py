@@ -12,6 +12,8 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
+from quotes.extract.words import NOT_POSSESSED
+
 # opening mark -> closing marks that may end it
 _DOUBLE_PAIRS: dict[str, str] = {
     "\u201c": "\u201d\u201c",   # “ ” (and “ “ typed by mistake)
@@ -215,6 +217,4 @@ def _plural_possessive(text: str, i: int) -> bool:
     """``leaders’ meeting``: an apostrophe after a plural -s followed by a lower-case noun."""
     rest = text[i + 1:i + 20]
     m = re.match(r" ([a-z]+)", rest)
-    return m is not None and m.group(1) not in {"he", "she", "they", "said", "says", "and", "or", "but", "as",
-                                          "the", "a", "an", "in", "on", "at", "to", "for", "with", "by",
-                                          "added", "told", "wrote", "warned", "is", "was", "it"}
+    return m is not None and m.group(1) not in NOT_POSSESSED

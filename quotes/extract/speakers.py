@@ -6,41 +6,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-TITLES = frozenset("""
-president vice prime minister chancellor leader mr mrs ms miss mx dr sen senator rep representative gov
-governor mayor secretary general gen col lt sgt capt king queen prince princess pope sir lord lady dame
-judge justice chairman chairwoman chair ceo cfo spokesman spokeswoman spokesperson ambassador foreign
-defense defence interior finance former then candidate nominee republican democratic democrat gop sheikh
-ayatollah premier commissioner director professor prof rev reverend chief deputy acting interim attorney
-first lady presidential congressman congresswoman councillor councilman councilwoman lawmaker mp mep
-envoy commander admiral marshal officer minister's president's state-run state news agency leader's
-""".split())
-FEMALE_TITLES = frozenset({"mrs", "ms", "miss", "madam", "madame", "queen", "princess", "lady", "dame",
-                           "congresswoman", "chairwoman", "spokeswoman", "councilwoman"})
-MALE_TITLES = frozenset({"mr", "sir", "king", "prince", "lord", "congressman", "chairman", "spokesman",
-                         "councilman", "sheikh"})
-# A few very common first names, enough to tell "he" from "she" in most news stories.
-FEMALE_NAMES = frozenset("""
-hillary kellyanne nancy elizabeth sarah maria mary anna anne angela theresa kamala michelle melania
-ivanka jennifer jessica emily olga natalia irina yulia svetlana ursula christine marine giorgia jacinda
-liz susan karen linda barbara patricia margaret catherine kate laura lisa julia helen ruth rachel hannah
-amy claire sophie emma alice jane janet ann deborah donna nicola kristi nikki lauren megan ayanna
-""".split())
-MALE_NAMES = frozenset("""
-donald joe barack bill george john james robert michael david richard thomas charles mike mitch paul
-bernie ted marco jeb chris tim mark peter andrew steve stephen jeff kevin brian jason eric ben sean
-vladimir sergei sergey dmitry alexei alexander volodymyr emmanuel olaf boris rishi keir xi wang li recep
-benjamin narendra justin jair luis carlos jose juan ahmed mohammed muhammad ali hassan ivan reince newt
-rudy corey jared rand lindsey jim tom dan matt nick scott gary frank larry harry henry
-""".split())
+from quotes.extract.words import (
+    FEMALE_NAMES,
+    FEMALE_TITLES,
+    MALE_NAMES,
+    MALE_TITLES,
+    MENTION_TITLES,
+    NAME_PARTICLES,
+)
+
+# a short name goes to the fullest name the article uses this many times more than any other it could be
+DOMINANT_NAME_RATIO = 2
 
 _SPACES = re.compile(r"\s+")
 _AGENCY = re.compile(r"\s*\((?:AP|AFP|Reuters|UPI|dpa|ANI|PTI|IANS|Xinhua|TASS)\)|^\d{1,2}:\d{2}\s*[ap]\.?m\.?\s*",
                      re.IGNORECASE)
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
-
-
-NAME_PARTICLES = frozenset("of for and on the de da del della der di du la le van von bin ibn al el y & -".split())
 
 
 def trim_name(text: str) -> str:
@@ -63,7 +44,7 @@ def clean_name(text: str, titles: bool = True) -> str:
     text = trim_name(_AGENCY.sub("", text).strip(" ,.;:-–—"))
     text = _POSSESSIVE.sub("", text)
     tokens = text.split(" ")
-    while len(tokens) > 1 and ((titles and tokens[0].lower().rstrip(".") in TITLES)
+    while len(tokens) > 1 and ((titles and tokens[0].lower().rstrip(".") in MENTION_TITLES)
                                or tokens[0].lower() in {"the", "a", "an"}):
         tokens = tokens[1:]
     name = " ".join(tokens)
@@ -175,7 +156,7 @@ class NameIndex:
         if len(matches) > 1:
             # the person the article names most, when it names them at least twice as often as the others
             ranked = sorted(matches, key=lambda f: -self.uses.get(f, 0))
-            if self.uses.get(ranked[0], 0) >= 2 * max(self.uses.get(ranked[1], 0), 1):
+            if self.uses.get(ranked[0], 0) >= DOMINANT_NAME_RATIO * max(self.uses.get(ranked[1], 0), 1):
                 return ranked[0]
         return name
 
