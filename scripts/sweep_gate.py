@@ -4,7 +4,7 @@ Classifies every pair once without the gate, then applies each threshold: macro-
 dev set and VAST dev, and the off-topic rate on PolNeAR dev with the default topics (as in
 ``scripts/eval_stance_all.sh``). The numbers in docs/stance.md's "Gate thresholds" line come from it.
 
-    python scripts/sweep_gate.py models/stance-minilm ../shared/data [--thresholds 0 0.108 0.15 0.2 0.225 0.25]
+    python scripts/sweep_gate.py models/stance-minilm ../shared/data [--thresholds 0 0.3 0.35 0.4] [--scoring cosine]
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import numpy as np
 from quotes.stance.classifier import StanceClassifier
 from quotes.stance.data import example_pair
 from quotes.stance.evaluate import compute_metrics
-from quotes.stance.relevance import RelevanceGate
+from quotes.stance.relevance import SCORINGS, RelevanceGate, read_gate_settings
 from quotes.stance.topics import load_topics
 from quotes.types import STANCE_LABELS
 
@@ -38,11 +38,17 @@ def main() -> None:
     ap.add_argument("model", type=Path)
     ap.add_argument("data", type=Path, help="the shared data folder (polnear-dev.jsonl, vast-dev.jsonl)")
     ap.add_argument("--thresholds", type=float, nargs="+", default=[0.0, 0.108, 0.15, 0.2, 0.225, 0.25])
+    ap.add_argument("--scoring", choices=SCORINGS, default=None,
+                    help="how the gate scores a pair (default: the model's own gate scoring)")
     ap.add_argument("--confidences", type=float, nargs="+", default=[0.0],
                     help="also sweep the least probability a favor/against label needs (below it: none)")
     args = ap.parse_args()
     classifier = StanceClassifier.load(args.model, gate=False)
-    gate = RelevanceGate.load(precision=classifier.precision if classifier.precision != "int8" else "fp32")
+    saved = read_gate_settings(args.model) or {}
+    scoring = args.scoring or str(saved.get("scoring", "cosine"))
+    gate = RelevanceGate.load(precision=classifier.precision if classifier.precision != "int8" else "fp32",
+                              scoring=scoring)
+    print(f"model: {args.model}  gate scoring: {scoring}  (saved threshold: {saved.get('threshold')})")
 
     statements = statements_of(args.data / "polnear-dev.jsonl")
     news = news_pairs(read(ROOT / "seeds" / "stance" / "news_dev" / "labels.jsonl"), statements)

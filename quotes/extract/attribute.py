@@ -340,7 +340,7 @@ class Attributor:
         appos = [e for child in source.children if child.dep_ == "appos"
                  for e in [ent_at(self.doc, child.i)] if e is not None and e.label_ == "PERSON"]
         head_ent = next((e for e in found if e.start <= source.i < e.end), None) or next(iter(appos), None)
-        if head_ent is None and source.pos_ == "PROPN":   # "Kellyanne Conway" with only "Kellyanne" tagged
+        if head_ent is None and source.pos_ == "PROPN":   # "Jane Doe" with only "Jane" tagged
             head_ent = next((e for e in found if e.label_ == "PERSON" and e.root.head.i == source.i
                              and e.root.dep_ in {"compound", "flat"}), None)
         if head_ent is not None:
