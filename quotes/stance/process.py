@@ -236,7 +236,7 @@ def main_script_hidden() -> Iterator[None]:
     ``spawn`` runs the script of ``__main__`` (one started by path, such as the ``quotes`` console script) in each
     child before its target, so that what the script defines can be unpickled there. The targets of quotes'
     children live in its modules, and for ``quotes`` the script imports the whole command line: time the child
-    would spend before it starts on its own work. A script run with ``-m`` is never run again anyway."""
+    would spend before it starts on its own work. (A program started with ``python -m`` is left as it is.)"""
     main = sys.modules.get("__main__")
     path = getattr(main, "__file__", None)
     if main is None or path is None or getattr(main, "__spec__", None) is not None:
