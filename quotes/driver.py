@@ -200,13 +200,13 @@ class ParsePool:
             if self._closed:
                 raise ParseError("the parse pool was closed")
             return
-        from quotes.stance.process import _signals_held
+        from quotes.stance.process import _signals_held, main_script_hidden
 
         for _ in range(self.workers):
             parent, child = self._context.Pipe()
             process = self._context.Process(target=_parse_worker, args=(child, self.batch_size),
                                             name="quotes-parse", daemon=True)
-            with _signals_held():  # a started child must be recorded, or it could outlive us
+            with _signals_held(), main_script_hidden():  # a started child must be recorded, or it could outlive us
                 process.start()
                 child.close()
                 self._processes.append(process)

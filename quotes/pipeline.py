@@ -11,6 +11,9 @@ classified in one call, so the transformer sees large, length-sorted batches.
 from __future__ import annotations
 
 import hashlib
+import importlib.abc
+import sys
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -70,6 +73,34 @@ def first_batch_sizes(batch_size: int, first: int = 2) -> Iterator[int]:
         size = min(batch_size, size * 2)
 
 
+class _NoTorchHere(importlib.abc.MetaPathFinder):
+    """Refuses ``import torch`` in the thread that installed it (other threads import as usual)."""
+
+    def __init__(self) -> None:
+        self.thread = threading.get_ident()
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> None:
+        if (name == "torch" or name.startswith("torch.")) and threading.get_ident() == self.thread:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+def import_spacy() -> None:
+    """Import spaCy without torch. thinc, spaCy's machine-learning library, imports torch whenever it is installed,
+    for models that run on it; the spaCy pipeline quotes uses (:mod:`quotes.extract.nlp`) does not, and the stance
+    classifier runs in a process of its own. Torch would cost the parsing process ~0.9 s of CPU at start (beside
+    the stance child loading its model on the other core) and ~180 MB of memory. Where torch or thinc is imported
+    already (say a stance classifier loaded in this process), this changes nothing."""
+    if "thinc" in sys.modules or "torch" in sys.modules:
+        return
+    blocker = _NoTorchHere()
+    sys.meta_path.insert(0, blocker)
+    try:
+        import spacy  # noqa: F401
+    finally:
+        sys.meta_path.remove(blocker)
+
+
 class Pipeline:
     """Extract quotes from articles and, given a classifier and topics, their stance."""
 
@@ -85,6 +116,7 @@ class Pipeline:
         """The spaCy pipeline, loaded on first use (a re-run on stored articles never needs it)."""
         if self._nlp is None:
             # spaCy: imported when a parse is needed, not to check the store
+            import_spacy()
             from quotes.extract.nlp import load_nlp
 
             self._nlp = load_nlp()
@@ -115,6 +147,7 @@ class Pipeline:
 
     def extract_batch(self, batch: list[Article]) -> list[tuple[Article, list[Quote]]]:
         """Parse, detect and attribute: the quotes of a batch, without stance."""
+        import_spacy()
         from quotes.extract.attribute import attribute  # the parse's modules: imported when a batch is parsed
         from quotes.extract.detect import detect
         from quotes.extract.doccache import read_document

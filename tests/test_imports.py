@@ -141,3 +141,29 @@ def test_python_m_quotes_help_lists_every_command() -> None:
     assert "extract" in commands
     for command in commands:
         assert f" {command} " in done.stdout, (command, done.stdout)
+
+
+def _modules_after(code: str) -> set[str]:
+    """The top-level packages imported in a fresh interpreter after running ``code``."""
+    done = subprocess.run([sys.executable, "-c", code + "\nimport sys\nprint(' '.join(sys.modules))"],
+                          capture_output=True, text=True, timeout=300, check=True)
+    return {name.split(".")[0] for name in done.stdout.split()}
+
+
+def test_the_command_line_imports_no_heavy_library() -> None:
+    """Start-up: every command imports the CLI (and so does the stance child), so it must not import datasets,
+    torch, transformers or spaCy; commands import them when they need them."""
+    loaded = _modules_after("import quotes.cli")
+    assert not loaded & {"datasets", "pandas", "torch", "transformers", "spacy"}, loaded
+    assert "typer" in loaded   # the check sees what is imported
+
+
+def test_parsing_does_not_import_torch() -> None:
+    """The parse needs spaCy, not torch (which thinc would import): the stance model has a process of its own."""
+    code = ("from quotes.pipeline import Pipeline\nfrom quotes.types import Article\n"
+            "found = Pipeline().extract_batch([Article(id='a', text='\u201cWe oppose this,\u201d said Jane Doe.')])\n"
+            "assert len(found[0][1]) == 1, found\n")
+    loaded = _modules_after(code)
+    assert "spacy" in loaded and "torch" not in loaded, sorted(loaded)
+    # where torch is imported first, spaCy finds it as usual
+    assert {"spacy", "torch"} <= _modules_after("import torch\n" + code)

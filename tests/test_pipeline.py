@@ -91,3 +91,28 @@ def test_stance_process_in_the_pipeline_gives_the_in_process_results(pipeline: P
             for topic in e:
                 assert g[topic].label == e[topic].label
                 assert g[topic].score == pytest.approx(e[topic].score, abs=1e-5)
+
+
+def test_a_spawned_child_does_not_run_the_main_script_again(tmp_path: Path) -> None:
+    """Start-up: ``spawn`` would run the program's script again in each child (the ``quotes`` console script
+    imports the whole command line) before the child's own work; the stance and parse children skip it."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "main_script.py"
+    script.write_text(
+        "import multiprocessing, sys\n"
+        "from quotes.stance.process import available_cores, main_script_hidden\n"
+        "print('script ran in', multiprocessing.current_process().name, flush=True)\n"
+        "if __name__ == '__main__':\n"
+        "    hide = len(sys.argv) > 1\n"
+        "    child = multiprocessing.get_context('spawn').Process(target=available_cores, name='child')\n"
+        "    with main_script_hidden() if hide else open(__file__):\n"
+        "        child.start()\n"
+        "    child.join()\n"
+        "    assert child.exitcode == 0 and __file__.endswith('main_script.py')\n", encoding="utf-8")
+    shown = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True)
+    assert "script ran in child" in shown.stdout   # what spawn does by itself: the check can fail
+    hidden = subprocess.run([sys.executable, str(script), "hide"], capture_output=True, text=True, timeout=120,
+                            check=True)
+    assert hidden.stdout.splitlines() == ["script ran in MainProcess"], hidden.stdout + hidden.stderr

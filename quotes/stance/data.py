@@ -15,12 +15,15 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
-
-from datasets import Dataset
+from typing import TYPE_CHECKING, Any
 
 from quotes.stance.labelstudio import NotUsed, read_export
 from quotes.types import STANCE_LABELS
+
+if TYPE_CHECKING:
+    # datasets (with pandas and pyarrow, ~0.4 s) is imported where a Dataset is built: the command line imports
+    # this module for the options of `quotes train`, and every command and the stance child would pay for it.
+    from datasets import Dataset
 
 REQUIRED_FIELDS: tuple[str, ...] = ("text", "topic", "label")
 COLUMNS: tuple[str, ...] = ("id", "text", "topic", "topic_id", "label", "speaker", "cue", "context", "opposite")
@@ -156,6 +159,8 @@ def records_to_dataset(records: Iterable[Mapping[str, Any]]) -> Dataset:
     for r in rows:
         if not r.get("id") and r.get("file"):
             r["id"] = f"{r['file']}:{r['line']}"
+    from datasets import Dataset
+
     return Dataset.from_dict({col: [str(r.get(col) or "") for r in rows] for col in COLUMNS})
 
 

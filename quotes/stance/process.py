@@ -3,7 +3,8 @@
 Parsing holds Python's global interpreter lock nearly all the time, so a classifier in a thread of the same
 process waits for it and the two take turns instead of running together (measured in docs/benchmarks.md). In a
 child process it has an interpreter of its own. While the parent parses, the child uses every core but one; while the parent waits for stance (the end
-of the input, or a queue of batches to classify), it uses them all.
+of the input, or a queue of batches to classify), it uses them all. A small request (a few quotes) runs on one
+thread, which is faster than several on cores shared with other work.
 
     with StanceProcess(path) as classifier:        # the model loads in the child on first use
         predictions = classifier.predict(pairs)     # same results as StanceClassifier.predict
@@ -19,6 +20,7 @@ import multiprocessing
 import multiprocessing.resource_tracker
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -27,6 +29,10 @@ from typing import Any
 from quotes.stance.paths import ModelError, check_model_dir, default_model_path
 
 _HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# A request of fewer pairs than this runs on one thread: it takes a tenth of a second there, and split over threads
+# it waits at a barrier after every operation for whichever thread another process has pushed off its core (on two
+# cores shared with other jobs, 27 pairs took 0.1 s on one thread and 0.7-1.3 s on two; docs/benchmarks.md).
+ONE_THREAD_BELOW = 64
 
 
 def available_cores() -> int:
@@ -106,7 +112,7 @@ class StanceProcess:
         process = self._context.Process(
             target=_serve, name="quotes-stance", daemon=True,
             args=(child, str(self.path), self.requested_precision, self.gate_enabled, self.device, self._threads))
-        with _signals_held():   # an interrupt here would leave a started child unrecorded, outliving us
+        with _signals_held(), main_script_hidden():   # an interrupt here would leave a started child unrecorded
             process.start()
             child.close()  # the child holds the only write end now: its exit is an EOF here
             self._process, self._conn = process, parent
@@ -223,6 +229,26 @@ def _signals_held() -> Iterator[None]:
                 signal.raise_signal(got)
 
 
+@contextlib.contextmanager
+def main_script_hidden() -> Iterator[None]:
+    """Start ``spawn`` children without running this program's main script again in them.
+
+    ``spawn`` runs the script of ``__main__`` (one started by path, such as the ``quotes`` console script) in each
+    child before its target, so that what the script defines can be unpickled there. The targets of quotes'
+    children live in its modules, and for ``quotes`` the script imports the whole command line: time the child
+    would spend before it starts on its own work. (A program started with ``python -m`` is left as it is.)"""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or path is None or getattr(main, "__spec__", None) is not None:
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
+
+
 def _stop_resource_tracker() -> None:
     """Stop the helper process that ``spawn`` starts beside the child (multiprocessing's resource tracker):
     left running, it outlives the command and, where nothing reaps orphans, lingers as a defunct process.
@@ -246,10 +272,12 @@ def _serve(conn: Any, path: str, precision: str, gate: bool, device: str | None,
 
     current = 0
 
-    def follow_parent() -> None:
+    def follow_parent(small: bool = False) -> None:
+        """Use the threads the parent leaves us; one for a small request."""
         nonlocal current
-        if threads.value != current:
-            current = threads.value
+        wanted = 1 if small else threads.value
+        if wanted != current:
+            current = wanted
             torch.set_num_threads(current)
 
     follow_parent()
@@ -268,13 +296,14 @@ def _serve(conn: Any, path: str, precision: str, gate: bool, device: str | None,
         if request is None:
             return
         pairs, batch_size = request
+        small = len(pairs) < ONE_THREAD_BELOW
 
-        def report(done: int) -> None:
+        def report(done: int, small: bool = small) -> None:
             conn.send(("progress", done))
-            follow_parent()
+            follow_parent(small)
 
         try:
-            follow_parent()
+            follow_parent(small)
             conn.send(("done", classifier.predict(pairs, batch_size=batch_size, progress=report)))
         except (BrokenPipeError, EOFError):
             return
