@@ -338,7 +338,7 @@ class Extraction:
 
     def __init__(self, stance: StanceSettings | None = None, *, store: Store | None = None, force: bool = False,
                  batch_size: int = 8, workers: int | None = None, engine: str = "local",
-                 address: str | None = None, shards: Path | None = None) -> None:
+                 address: str | None = None) -> None:
         if engine not in ENGINES:
             raise ValueError(f"unknown engine '{engine}'; expected one of {', '.join(ENGINES)}")
         self.stance = stance
@@ -350,7 +350,6 @@ class Extraction:
         self.cores = max(1, workers or available_cores())   # a local Ray instance's CPUs: one actor each
         self.engine = engine
         self.address = address
-        self.shards = shards
         self.model_key: str | None = stance.model_key if stance is not None else None
         self.key = processing_key(self.model_key, self.topics)
 
