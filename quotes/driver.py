@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quotes.io.readers import Skipped, iter_files, read_file
+from quotes.io.readers import MANY_ARTICLES, Skipped, iter_files, read_file
 from quotes.pipeline import Pipeline, Results, StanceWorker, content_hash, first_batch_sizes, processing_key
 from quotes.stance.process import available_cores
 from quotes.types import Article, Quote, Topic
@@ -273,8 +273,8 @@ class ParsePool:
 
 def _most_batches(files: Sequence[tuple[Path, Path]], batch_size: int) -> int:
     """How many batches the files can make at most: a worker more than that would only load spaCy for nothing.
-    A JSON or JSONL file may hold any number of articles."""
-    if any(f.suffix.lower() in {".json", ".jsonl"} for f, _ in files):
+    A JSONL or Parquet file may hold any number of articles."""
+    if any(f.suffix.lower() in MANY_ARTICLES for f, _ in files):
         return len(files) + 10**9
     left, batches, sizes = len(files), 0, first_batch_sizes(batch_size)
     while left > 0:
@@ -338,7 +338,7 @@ class Extraction:
 
     def __init__(self, stance: StanceSettings | None = None, *, store: Store | None = None, force: bool = False,
                  batch_size: int = 8, workers: int | None = None, engine: str = "local",
-                 address: str | None = None, shards: Path | None = None) -> None:
+                 address: str | None = None) -> None:
         if engine not in ENGINES:
             raise ValueError(f"unknown engine '{engine}'; expected one of {', '.join(ENGINES)}")
         self.stance = stance
@@ -350,7 +350,6 @@ class Extraction:
         self.cores = max(1, workers or available_cores())   # a local Ray instance's CPUs: one actor each
         self.engine = engine
         self.address = address
-        self.shards = shards
         self.model_key: str | None = stance.model_key if stance is not None else None
         self.key = processing_key(self.model_key, self.topics)
 

@@ -2,24 +2,23 @@
 
     quotes extract articles/ --engine ray --address ray://head:10001 -o quotes.parquet --format parquet
 
-1. The files to read become a Ray dataset (one row a file); workers read them (``.txt .md .html .json
-   .jsonl``) into one row an article, dropping the articles the store already has unchanged.
+1. The files to read become a Ray dataset (one row a file); workers read them (``.txt .md .html .json .jsonl
+   .parquet``, with :func:`quotes.io.readers.read_file`, as the local engine does) into one row an article.
+   Articles the store already has unchanged are marked so, without their text: no worker extracts them.
 2. Each worker is an actor that loads the spaCy pipeline and the stance model once and extracts batches of
    articles (a failed batch is redone article by article, as the local engine does).
-3. The results are written as Parquet shards (one row an article, its quotes as records), which this process
-   then loads into the store, a batch a transaction, and hands to the output in input order.
+3. The results (Arrow tables: one row an article, its quotes as records) stream back to this process in input
+   order; each batch is stored in one transaction as it arrives and handed to the output. An interrupted run
+   keeps every batch stored so far, and the next run skips those articles.
 
-The files, and the model folder, must be at the same path on every node (a shared file system); the shards go
-to ``shards`` (default: a temporary folder on this machine, deleted after the load), which on a multi-node
-cluster must also be shared. See docs/scale-out.md.
+The files, and the model folder, must be at the same path on every node (a shared file system). See
+docs/scale-out.md.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,8 +44,8 @@ def _row(order: int, sub: int, status: str, article: Article | None = None, reas
 
 
 def read_articles(row: dict[str, Any], known: dict[str, str]) -> list[dict[str, Any]]:
-    """One file of the dataset → one row an article (status ``todo`` or ``unchanged``), a skipped input
-    (``skipped``, with the reason) or a reading warning (``warning``)."""
+    """One file of the dataset → one row an article (status ``todo``, or ``unchanged`` without its text: the
+    store has it), a skipped input (``skipped``, with the reason) or a reading warning (``warning``)."""
     file, root, order = Path(row["file"]), Path(row["root"]), int(row["order"])
     if not file.exists() and not file.is_symlink():
         return [_row(order, 0, "skipped", reason="no such file or folder", path=str(file))]
@@ -54,8 +53,10 @@ def read_articles(row: dict[str, Any], known: dict[str, str]) -> list[dict[str, 
     out = [_row(order, i, "warning", reason=w) for i, w in enumerate(result.warnings)]
     base = len(out)
     for i, article in enumerate(result.articles):
-        unchanged = known.get(article.id) == content_hash(article)
-        out.append(_row(order, base + i, "unchanged" if unchanged else "todo", article))
+        if known.get(article.id) == content_hash(article):
+            out.append(dict(_row(order, base + i, "unchanged", article), text=None))
+        else:
+            out.append(_row(order, base + i, "todo", article))
     base = len(out)
     out += [_row(order, base + i, "skipped", reason=s.reason, path=s.path) for i, s in enumerate(result.skipped)]
     return out
@@ -123,11 +124,10 @@ def run_on_ray(run: Extraction, files: list[tuple[Path, Path]], finish: Callable
                report: RunReport, *, on_file: Callable[[], None] = lambda: None,
                warn: Callable[[str], None] = lambda message: None) -> None:
     """Extract ``files`` on the Ray cluster at ``run.address`` (default: start a local one with ``run.cores``
-    CPUs), then store and output the results through ``finish``, as the local engine does."""
+    CPUs); store and output the results through ``finish`` as they arrive, in input order, as the local engine
+    does."""
     ray = import_ray()
     import logging
-
-    import pyarrow.dataset as pads
 
     connected_here = not ray.is_initialized()
     if connected_here:
@@ -138,18 +138,22 @@ def run_on_ray(run: Extraction, files: list[tuple[Path, Path]], finish: Callable
         else:
             ray.init(address=run.address, **quiet)
     logging.getLogger("ray.data").setLevel(logging.WARNING)
-    shards = run.shards or Path(tempfile.mkdtemp(prefix="quotes-ray-"))
+    ctx = ray.data.DataContext.get_current()
+    saved = ctx.enable_progress_bars, ctx.execution_options.preserve_order
     try:
-        ctx = ray.data.DataContext.get_current()
         ctx.enable_progress_bars = False
+        # Results come back in input order: the store then commits batches in the order the local engine does,
+        # and the output needs no sorting at the end (nor the whole run in memory).
+        ctx.execution_options.preserve_order = True
         known = run.store.current_hashes(run.key) if run.store is not None and not run.force else {}
         items = [{"file": str(f.absolute()), "root": str(r.absolute()), "order": i} for i, (f, r) in enumerate(files)]
         actors = max(1, int(ray.cluster_resources().get("CPU", 1)))
         stance = run.stance
+        told = 0   # files on_file was told about
         if items:
             ds = ray.data.from_items(items, override_num_blocks=min(len(items), 8 * actors))
-            # Reading and writing ask for no CPU: the actors hold every CPU of the cluster, and tasks that
-            # waited for one would never run.
+            # Reading asks for no CPU: the actors hold every CPU of the cluster, and tasks that waited for one
+            # would never run.
             ds = ds.flat_map(read_articles, fn_kwargs={"known": known}, num_cpus=0)
             ds = ds.map_batches(
                 ExtractActor, batch_format="pyarrow", batch_size=run.batch_size, concurrency=actors, num_cpus=1,
@@ -158,47 +162,47 @@ def run_on_ray(run: Extraction, files: list[tuple[Path, Path]], finish: Callable
                                        "precision": stance.precision if stance is not None else "auto",
                                        "gate": stance.gate if stance is not None else True,
                                        "topics": [(t.id, t.phrase) for t in run.topics]})
-            ds.write_parquet(str(shards), ray_remote_args={"num_cpus": 0})
-        for _ in files:
+            told = load_results(run, ds.iter_batches(batch_size=None, batch_format="pyarrow"), finish, report,
+                                warn=warn, on_file=on_file)
+        for _ in range(len(files) - told):
             on_file()
-        load_shards(run, shards if items else None, finish, report, warn=warn, pads=pads)
     finally:
-        if run.shards is None:
-            shutil.rmtree(shards, ignore_errors=True)
+        ctx.enable_progress_bars, ctx.execution_options.preserve_order = saved
         if connected_here:
             ray.shutdown()
 
 
-def load_shards(run: Extraction, shards: Path | None, finish: Callable[[bool, Results], None], report: RunReport,
-                *, warn: Callable[[str], None], pads: Any) -> None:
-    """Read the Parquet shards back in input order: warnings and skips to ``report``, unchanged articles from
-    the store, processed ones in batches of ``run.batch_size`` (one store transaction each)."""
+def load_results(run: Extraction, tables: Iterable[Any], finish: Callable[[bool, Results], None],
+                 report: RunReport, *, warn: Callable[[str], None], on_file: Callable[[], None]) -> int:
+    """Take the workers' result tables as they arrive (in input order): warnings and skips to ``report``,
+    unchanged articles from the store, processed ones stored a table (one batch) a transaction. Returns how
+    many files ``on_file`` was told about (those before the last row's file: it may go on in the next table)."""
     from quotes.io.readers import Skipped
 
-    if shards is None or not any(shards.glob("*.parquet")):
-        return
-    table = pads.dataset(str(shards), format="parquet", schema=_schema()).to_table()
-    table = table.sort_by([("order", "ascending"), ("sub", "ascending")])
-    batch: Results = []
-    for r in table.to_pylist():
-        status = r["status"]
-        if status == "warning":
-            warn(r["reason"])
-        elif status == "skipped":
-            report.skipped.append(Skipped(r["path"], r["reason"]))
-        elif status == "unchanged":
-            if batch:
-                finish(True, batch)
-                batch = []
-            assert run.store is not None
-            finish(False, [(_article(r), run.store.quotes_for_article(r["id"]))])
-        else:
-            batch.append((_article(r), [Quote.from_record(q) for q in json.loads(r["quotes"])]))
-            if len(batch) >= run.batch_size:
-                finish(True, batch)
-                batch = []
-    if batch:
-        finish(True, batch)
+    told = 0
+    for table in tables:
+        batch: Results = []
+        for r in table.to_pylist():
+            for _ in range(told, r["order"]):   # the files before this row's are done
+                on_file()
+            told = max(told, r["order"])
+            status = r["status"]
+            if status == "warning":
+                warn(r["reason"])
+            elif status == "skipped":
+                report.skipped.append(Skipped(r["path"], r["reason"]))
+            elif status == "unchanged":
+                if batch:
+                    finish(True, batch)
+                    batch = []
+                assert run.store is not None
+                article = _article(dict(r, text=run.store.article_text(r["id"])))
+                finish(False, [(article, run.store.quotes_for_article(r["id"]))])
+            else:
+                batch.append((_article(r), [Quote.from_record(q) for q in json.loads(r["quotes"])]))
+        if batch:
+            finish(True, batch)
+    return told
 
 
 def _article(r: dict[str, Any]) -> Article:

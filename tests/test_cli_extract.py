@@ -285,3 +285,33 @@ def test_parquet_output_has_the_csv_columns_and_rows(corpus: Path, tmp_path: Pat
 def test_parquet_needs_an_output_file(corpus: Path) -> None:
     result = runner.invoke(app, ["extract", str(corpus), "--no-stance", "--no-store", "--format", "parquet"])
     assert result.exit_code == 2 and "--output" in result.output
+
+
+def test_parquet_input_gives_the_quotes_of_the_same_jsonl(tmp_path: Path) -> None:
+    """The same articles as Parquet rows and as JSONL lines: the same quotes; a bad Parquet file beside them is
+    skipped with its reason and the run goes on."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    records = [{"id": "seed", "text": SEED.read_text(encoding="utf-8"), "date": "2023-03-01", "source": "Wire"},
+               {"text": "“We will cut taxes,” the finance minister, Ana Ruiz, said.", "title": "Budget"},
+               {"text": "Mr. Lee said on Monday that the talks had failed. “It is over,” he added."}]
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "news.jsonl").write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    (tmp_path / "pq").mkdir()
+    columns = {k: [r.get(k) for r in records] for k in ("id", "text", "title", "date", "source")}
+    pq.write_table(pa.table(columns), tmp_path / "pq" / "news.parquet")
+    bad = tmp_path / "pq" / "zz-bad.parquet"
+    bad.write_bytes(b"PAR1 not really")
+    out = {}
+    for name in ("js", "pq"):
+        result = runner.invoke(app, ["extract", str(tmp_path / name), "--no-stance", "--store",
+                                     str(tmp_path / f"{name}.db"), "-o", str(tmp_path / f"{name}.jsonl")])
+        assert result.exit_code == 0, result.output
+        out[name] = (tmp_path / f"{name}.jsonl").read_text(encoding="utf-8")
+    assert out["pq"] == out["js"]
+    assert {json.loads(line)["article"] for line in out["pq"].splitlines()} == {"seed", "news:2", "news:3"}
+    assert "skipped: 1" in result.output and f"{bad}: invalid Parquet" in " ".join(result.output.split())
+    with sqlite3.connect(tmp_path / "js.db") as a, sqlite3.connect(tmp_path / "pq.db") as b:
+        query = "SELECT id, date, title, source FROM articles ORDER BY id"
+        assert a.execute(query).fetchall() == b.execute(query).fetchall()

@@ -1,12 +1,16 @@
 """``quotes extract --engine ray`` on a real Ray cluster this test starts on localhost (a head node with no CPU
-and two worker nodes of one CPU each) and stops: the same quotes as the local engine, stored the same way."""
+and two worker nodes of one CPU each) and stops: the same quotes as the local engine, stored the same way, from
+files and from Parquet input; a killed run keeps what it stored and the next run does only the rest."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -82,3 +86,93 @@ def test_ray_engine_without_stance_is_byte_identical(ray_cluster: str, tmp_path:
     _extract([str(folder), "--no-stance", "--no-store", "--engine", "ray", "--address", ray_cluster,
               "-o", str(out_ray)])
     assert out_ray.read_bytes() == out_local.read_bytes()
+
+
+def test_ray_engine_reads_parquet_input_as_the_local_engine_does(ray_cluster: str, tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    texts = [f.read_text(encoding="utf-8") for f in sorted(make_articles(tmp_path / "txt", 7).glob("*.txt"))]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    pq.write_table(pa.table({"id": [f"p{i}" if i % 2 else None for i in range(len(texts))], "text": texts,
+                             "date": [f"2024-01-{i + 1:02d}" for i in range(len(texts))]}),
+                   folder / "news.parquet", row_group_size=3)
+    (folder / "cut.parquet").write_bytes((folder / "news.parquet").read_bytes()[:-20])   # cut short
+    out_local, out_ray = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
+    common = [str(folder), "--no-stance", "--batch-size", "2"]
+    local = _extract([*common, "--workers", "1", "--store", str(tmp_path / "local.db"), "-o", str(out_local)])
+    ray = _extract([*common, "--engine", "ray", "--address", ray_cluster, "--store", str(tmp_path / "ray.db"),
+                    "-o", str(out_ray)])
+    assert out_ray.read_bytes() == out_local.read_bytes()
+    articles = {r["article"] for r in _records(out_ray.read_text(encoding="utf-8"))}
+    assert articles == {"news:1", "p1", "news:3", "p3", "news:5", "p5", "news:7"}
+    for result in (local, ray):
+        summary = " ".join(result.stderr.split())
+        assert "7 processed" in summary and f"skipped {folder / 'cut.parquet'}: invalid Parquet" in summary
+    query = "SELECT id, date, text FROM articles ORDER BY id"
+    with sqlite3.connect(tmp_path / "local.db") as a, sqlite3.connect(tmp_path / "ray.db") as b:
+        assert a.execute(query).fetchall() == b.execute(query).fetchall()
+
+
+def _count_articles(db: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
+            return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+def test_killed_ray_run_keeps_its_stored_batches_and_the_next_run_does_the_rest(ray_cluster: str,
+                                                                                tmp_path: Path) -> None:
+    """The last input is a named pipe nobody writes to, so the run cannot finish: the batches before it are stored
+    while it waits (not only at the end of the run). The driver is then killed (SIGKILL); the re-run, with the
+    pipe made a file, processes only the rest, every article is stored once, and the output is an uninterrupted
+    run's."""
+    folder = tmp_path / "many"
+    folder.mkdir()
+    seed = (REPO / "seeds" / "articles" / "000_ce7ccf6783f2e522.txt").read_text(encoding="utf-8")
+    n = 40
+    for i in range(n):
+        (folder / f"a{i:02d}.txt").write_text(seed.replace("Wednesday", f"day {i}"), encoding="utf-8")
+    last = tmp_path / "last.txt"
+    os.mkfifo(last)
+    db, out = tmp_path / "ray.db", tmp_path / "ray.jsonl"
+    args = [str(folder), str(last), "--no-stance", "--batch-size", "2", "--store", str(db), "-o", str(out)]
+    proc = subprocess.Popen([sys.executable, "-m", "quotes", "extract", *args, "--engine", "ray",
+                             "--address", ray_cluster], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        # The files read in the pipe's Ray block (a few) wait with it; all the others can be stored.
+        deadline = time.time() + 240
+        while _count_articles(db) < n - 5 and time.time() < deadline and proc.poll() is None:
+            time.sleep(0.1)
+        assert proc.poll() is None, "the run cannot end: its last input never ends"
+        done = _count_articles(db)
+        assert n - 5 <= done < n, f"{done} of {n} stored while the run was waiting on its last input"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        _release(last)
+    assert not out.exists()
+
+    last.unlink()
+    last.write_text("“We are not done,” the mayor, Ada Park, said on day 99.", encoding="utf-8")
+    again = _extract([*args, "--engine", "ray", "--address", ray_cluster])
+    assert f"{n + 1 - done} processed, {done} unchanged" in " ".join(again.stderr.split())
+    whole = _extract([*args[:-4], "--workers", "1", "--store", str(tmp_path / "whole.db"),
+                      "-o", str(tmp_path / "whole.jsonl")])
+    assert f"{n + 1} processed, 0 unchanged" in " ".join(whole.stderr.split())
+    assert out.read_bytes() == (tmp_path / "whole.jsonl").read_bytes()
+    query = "SELECT article_id, idx, kind, text, speaker_name, mention_start FROM quotes ORDER BY article_id, idx"
+    with sqlite3.connect(db) as a, sqlite3.connect(tmp_path / "whole.db") as b:
+        assert a.execute("SELECT count(*), count(DISTINCT id) FROM articles").fetchone() == (n + 1, n + 1)
+        assert a.execute(query).fetchall() == b.execute(query).fetchall()
+
+
+def _release(fifo: Path) -> None:
+    """Let a reader still blocked on the named pipe go (one would be left by a killed run's worker)."""
+    try:
+        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError:   # no reader left
+        return
+    os.close(fd)

@@ -141,3 +141,79 @@ def test_every_input_is_accounted_for(tmp_path: Path) -> None:
     # read_paths reports the same, in one stream
     listed = [s for _, r in read_paths([folder]) for s in r.skipped]
     assert any("broken symbolic link" in s.reason for s in listed)
+
+
+RECORDS = [
+    {"id": "x1", "text": "“We will cut taxes,” the minister, Ana Ruiz, said.", "title": "Budget",
+     "date": "2024-02-02", "url": "https://e.org/a", "source": "Wire", "extra": 7},
+    {"text": "Second story.", "title": None},
+    {"title": "no text"},
+    {"id": 42, "text": "   "},
+    {"id": 43, "text": "Third story."},
+]
+
+
+def write_parquet(path: Path, records: list[dict]) -> Path:  # type: ignore[type-arg]
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    names = list(dict.fromkeys(k for r in records for k in r))   # every record's keys, not the first's only
+    pq.write_table(pa.table({k: [r.get(k) for r in records] for k in names}), path, row_group_size=2)
+    return path
+
+
+def test_parquet_rows_are_read_as_jsonl_records_are(tmp_path: Path) -> None:
+    """One article a row, the same fields, ids, skips and reasons as the same records in a JSONL file."""
+    rows = [dict(r, id=str(r["id"])) if "id" in r else r for r in RECORDS]   # one type a Parquet column
+    parquet = read_file(write_parquet(tmp_path / "pq" / "news.parquet", rows), tmp_path / "pq")
+    jsonl = read_file(write(tmp_path / "js" / "news.jsonl", "\n".join(json.dumps(r) for r in RECORDS)),
+                      tmp_path / "js")
+    assert [a.id for a in parquet.articles] == ["x1", "news:2", "43"]
+    first = parquet.articles[0]
+    assert (first.title, first.date, first.url, first.source) == ("Budget", "2024-02-02", "https://e.org/a", "Wire")
+    assert [a.path for a in parquet.articles] == [str(tmp_path / "pq" / "news.parquet")] * 3
+    strip = [dict(vars(a), path="") for a in parquet.articles]
+    assert strip == [dict(vars(a), path="") for a in jsonl.articles]
+    assert [s.reason for s in parquet.skipped] == ["row 3: missing 'text' field", "row 4: empty text"]
+    assert [s.reason for s in jsonl.skipped] == ["line 3: missing 'text' field", "line 4: empty text"]
+
+
+def _truncated(path: Path) -> bytes:
+    data = write_parquet(path, RECORDS[:2]).read_bytes()
+    return data[: len(data) // 2]
+
+
+@pytest.mark.parametrize(("name", "make", "reason"), [
+    ("text.parquet", lambda p: write(p, "text, not Parquet\n"), "invalid Parquet"),
+    ("zero.parquet", lambda p: write(p, b""), "empty file"),
+    ("cut.parquet", lambda p: write(p, _truncated(p)), "invalid Parquet"),
+    ("notext.parquet", lambda p: write_parquet(p, [{"body": "x", "id": "1"}]), "no 'text' column (columns: body, id)"),
+    ("inttext.parquet", lambda p: write_parquet(p, [{"text": 3}]), "column 'text' is int64, not a string"),
+    ("norows.parquet", lambda p: _empty_parquet(p), "no rows"),
+])
+def test_bad_parquet_is_skipped_with_a_reason_naming_it(tmp_path: Path, name: str, make, reason: str) -> None:  # type: ignore[no-untyped-def]
+    f = tmp_path / name
+    make(f)
+    r = read_file(f, tmp_path)
+    assert r.articles == []
+    assert len(r.skipped) == 1 and r.skipped[0].path == str(f) and reason in r.skipped[0].reason, r.skipped
+
+
+def _empty_parquet(path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"text": pa.array([], pa.string())}), path)
+
+
+def test_parquet_without_pyarrow_is_skipped_not_a_crash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    f = write_parquet(tmp_path / "news.parquet", RECORDS[:1])
+    for module in ("pyarrow", "pyarrow.parquet"):
+        monkeypatch.setitem(sys.modules, module, None)   # what `import pyarrow` does when it is not installed
+    r = read_file(f, tmp_path)
+    assert r.articles == []
+    assert [(s.path, s.reason) for s in r.skipped] == [
+        (str(f), "Parquet input needs pyarrow: pip install 'quotes[parquet]'")]

@@ -30,7 +30,7 @@ class Engine(StrEnum):
 
 @app.command()
 def extract(
-    paths: Annotated[list[Path], typer.Argument(help="Article files or folders (.txt .md .html .json .jsonl).")],
+    paths: Annotated[list[Path], typer.Argument(help="Article files or folders (.txt .md .html .json .jsonl .parquet).")],
     output: Annotated[Path | None, typer.Option("--output", "-o", dir_okay=False,
                                                 help="Write the quotes here (atomically); default: stdout.")] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format (parquet needs --output).")

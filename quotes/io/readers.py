@@ -1,4 +1,4 @@
-"""Read articles from files and folders: .txt, .md, .html/.htm, .json and .jsonl.
+"""Read articles from files and folders: .txt, .md, .html/.htm, .json, .jsonl and .parquet.
 
 Reading never raises for a bad file: each input yields either an ``Article`` or a ``Skipped`` record that
 names the file and the reason, so one broken article never stops a batch.
@@ -19,7 +19,12 @@ from quotes.types import Article
 TEXT_SUFFIXES = {".txt", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}
 JSON_SUFFIXES = {".json", ".jsonl"}
-SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
+PARQUET_SUFFIXES = {".parquet"}
+SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | PARQUET_SUFFIXES
+# Files that may hold any number of articles (one a line, one a row).
+MANY_ARTICLES = {".jsonl"} | PARQUET_SUFFIXES
+# The fields of a JSON record or Parquet row that make an article; only "text" is required.
+RECORD_FIELDS = ("text", "id", "title", "date", "url", "source")
 
 # "date 2023-03-02", "Title: ...", "source = BBC" at the top of a text file.
 _META_LINE = re.compile(r"^[ \t]*(date|title|url|source)[ \t]*[:=]?[ \t]+(\S.*?)[ \t]*$", re.IGNORECASE)
@@ -136,7 +141,8 @@ def _article(id_: str, text: str, path: str, meta: dict[str, Any]) -> Article:
                    url=field_("url"), source=field_("source"))
 
 
-def _from_json_record(record: Any, default_id: str, path: str, where: str) -> Article | Skipped:
+def _from_record(record: Any, default_id: str, path: str, where: str) -> Article | Skipped:
+    """A JSON record or a Parquet row (``{"text": ..., "id": ..., ...}``) → an article, or why not."""
     if not isinstance(record, dict):
         return Skipped(path, f"{where}: expected a JSON object with a 'text' field")
     text = record.get("text")
@@ -160,12 +166,12 @@ def read_file(file: Path, root: Path) -> ReadResult:
     if file.is_symlink() and not file.exists():
         result.skipped.append(Skipped(name, f"broken symbolic link (to {os.readlink(file)})"))
         return result
+    if suffix in PARQUET_SUFFIXES:
+        return _read_parquet(file, article_id(file, root), name)
     try:
         data = file.read_bytes()
     except OSError as exc:
-        reason = "no such file (gone since the run started)" if isinstance(exc, FileNotFoundError) \
-            else f"unreadable: {exc.strerror or exc}"
-        result.skipped.append(Skipped(name, reason))
+        result.skipped.append(Skipped(name, _unreadable(exc)))
         return result
     if not data.strip():
         result.skipped.append(Skipped(name, "empty file"))
@@ -189,7 +195,7 @@ def read_file(file: Path, root: Path) -> ReadResult:
         except json.JSONDecodeError as exc:
             result.skipped.append(Skipped(name, f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"))
             return result
-        item = _from_json_record(record, id_, name, "JSON")
+        item = _from_record(record, id_, name, "JSON")
         (result.articles if isinstance(item, Article) else result.skipped).append(item)  # type: ignore[arg-type]
     else:  # .jsonl
         for lineno, line in enumerate(text.splitlines(), start=1):
@@ -200,8 +206,54 @@ def read_file(file: Path, root: Path) -> ReadResult:
             except json.JSONDecodeError as exc:
                 result.skipped.append(Skipped(name, f"line {lineno}: invalid JSON: {exc.msg}"))
                 continue
-            item = _from_json_record(record, f"{id_}:{lineno}", name, f"line {lineno}")
+            item = _from_record(record, f"{id_}:{lineno}", name, f"line {lineno}")
             (result.articles if isinstance(item, Article) else result.skipped).append(item)  # type: ignore[arg-type]
+    return result
+
+
+def _unreadable(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "no such file (gone since the run started)"
+    return f"unreadable: {exc.strerror or exc}"
+
+
+def _read_parquet(file: Path, id_: str, name: str) -> ReadResult:
+    """One article a row of a Parquet file: the columns of a JSONL record (``text`` required; ``id``,
+    ``title``, ``date``, ``url``, ``source`` optional; others ignored). Rows are numbered from 1, as lines are."""
+    result = ReadResult()
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        result.skipped.append(Skipped(name, "Parquet input needs pyarrow: pip install 'quotes[parquet]'"))
+        return result
+    rows = 0
+    try:
+        if file.stat().st_size == 0:
+            result.skipped.append(Skipped(name, "empty file"))
+            return result
+        parquet = pq.ParquetFile(file)
+        schema = parquet.schema_arrow
+        if "text" not in schema.names:
+            result.skipped.append(Skipped(name, f"no 'text' column (columns: {', '.join(schema.names) or 'none'})"))
+            return result
+        kind = schema.field("text").type
+        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+            result.skipped.append(Skipped(name, f"column 'text' is {kind}, not a string"))
+            return result
+        columns = [c for c in RECORD_FIELDS if c in schema.names]
+        for batch in parquet.iter_batches(columns=columns, batch_size=1024):
+            for record in batch.to_pylist():
+                rows += 1
+                item = _from_record(record, f"{id_}:{rows}", name, f"row {rows}")
+                (result.articles if isinstance(item, Article) else result.skipped).append(item)  # type: ignore[arg-type]
+    except (OSError, pa.ArrowException, ValueError) as exc:
+        # A file-system error has an errno; Arrow's own errors (not Parquet, truncated, a corrupt page) do not.
+        reason = _unreadable(exc) if isinstance(exc, OSError) and exc.errno is not None else f"invalid Parquet: {exc}"
+        result.skipped.append(Skipped(name, f"after row {rows}: {reason}" if rows else reason))
+        return result   # the rows read before the error are kept
+    if rows == 0:
+        result.skipped.append(Skipped(name, "no rows"))
     return result
 
 
