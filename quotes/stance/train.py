@@ -398,86 +398,77 @@ def fit_gate(out: Path, train_raw: Dataset | list[dict[str, Any]], dev_raw: Data
     return gate
 
 
-def train(
-    config: TrainingConfig,
-    callbacks: Sequence[TrainerCallback] = (),
-    progress_bar: bool = True,
-) -> Path:
-    """Fine-tune ``config.base`` on ``config.data``; returns the output model folder.
-
-    ``callbacks`` are passed to the Trainer (e.g. a rich progress display); ``progress_bar=False``
-    turns off the Trainer's tqdm bar and transformers' progress bars and warnings.
-    """
-    import numpy as np
+def _trainer_classes() -> tuple[type, type]:
+    """The Trainer pieces that subclass transformers' classes (defined when training starts, so that importing
+    this module does not import transformers): the epoch log as a TrainerCallback, and the Trainer with a
+    learning rate of its own for the new classification head."""
     import torch
-    import transformers
-    from transformers import (
-        AutoTokenizer,
-        DataCollatorWithPadding,
-        PreTrainedModel,
-        PrinterCallback,
-        Trainer,
-        TrainerCallback,
-        TrainingArguments,
-    )
-
-    from quotes.stance.classifier import StanceClassifier
-    from quotes.stance.evaluate import evaluate_model
-    from quotes.stance.modeling import new_stance_model
-    from quotes.stance.runtime import quiet_transformers
+    from transformers import Trainer, TrainerCallback
 
     class EpochLogCallback(EpochLog, TrainerCallback):
         pass
 
-    config.validate()
-    adapting = config.from_model is not None
-    if adapting:
-        from quotes.stance.modeling import load_classifier_model
-        from quotes.stance.modeling import one_way as reads_one_way
-        from quotes.stance.modeling import split_layers as model_split_layers
-        from quotes.stance.paths import ModelError, check_model_dir
+    class StanceTrainer(Trainer):
+        """The Trainer with a learning rate of its own for the new classification head."""
+
+        head_lr: float = 1e-3
+
+        def create_optimizer(self, model: Any = None) -> Any:
+            if self.optimizer is None:
+                opt_model = model if model is not None else self.model
+                assert opt_model is not None
+                named = list(opt_model.named_parameters())
+                head = [p for n, p in named if n.startswith("classifier")]
+                body = [p for n, p in named if not n.startswith("classifier")]
+                self.optimizer = torch.optim.AdamW(
+                    [{"params": body, "lr": self.args.learning_rate}, {"params": head, "lr": self.head_lr}],
+                    weight_decay=self.args.weight_decay)
+            return self.optimizer
+
+    return EpochLogCallback, StanceTrainer
+
+
+def _base_folder(config: TrainingConfig) -> Path:
+    """The folder training starts from: the model to adapt (``--from``) or the base encoder."""
+    if config.from_model is not None:
+        from quotes.stance.paths import check_model_dir
 
         try:
-            base = check_model_dir(Path(config.from_model))  # type: ignore[arg-type]
+            return check_model_dir(Path(config.from_model))
         except ModelError as exc:
             raise TrainingError(str(exc)) from exc
-    else:
-        base = Path(config.base) if config.base is not None else default_base_path()
-        if not (base / "config.json").is_file():
-            problem = "not found" if not base.exists() else "has no config.json"
-            raise TrainingError(f"base model folder {base} {problem}")
-    not_used: list[NotUsed] = []
-    train_raw, dev_raw = load_split(config.data, config.dev, config.dev_topics, not_used=not_used)
-    adaptation: Adaptation | None = None
-    if adapting:  # everything is read and checked before the output folder is touched
-        adaptation = prepare_adaptation(base, train_raw, config)
-        train_raw = adaptation.train
-    out = _prepare_out(config)
-    torch.set_num_threads(config.threads or os.cpu_count() or 1)
-    transformers.set_seed(config.seed)
+    base = Path(config.base) if config.base is not None else default_base_path()
+    if not (base / "config.json").is_file():
+        problem = "not found" if not base.exists() else "has no config.json"
+        raise TrainingError(f"base model folder {base} {problem}")
+    return base
 
-    flipped = add_opposite_pairs(train_raw, config.opposite_augment, seed=config.seed)
-    train_data = add_none_pairs(flipped, config.none_augment, seed=config.seed)
-    train_data = add_speaker_pairs(train_data, config.speaker_augment, seed=config.seed)
+
+def _load_model(base: Path, config: TrainingConfig) -> tuple[Any, Any, bool]:
+    """(tokenizer, model, split): the model to fine-tune, and whether it reads statement and topic apart."""
+    from transformers import AutoTokenizer
+
+    from quotes.stance.modeling import load_classifier_model, new_stance_model, one_way, split_layers
+    from quotes.stance.runtime import quiet_transformers
+
     with quiet_transformers():
         tokenizer = AutoTokenizer.from_pretrained(str(base))
         try:
-            if adapting:
+            if config.from_model is not None:
                 model = load_classifier_model(base)
-                split = model_split_layers(model.config) > 0 or reads_one_way(model.config)
-            else:
-                model = new_stance_model(base, len(STANCE_LABELS), ID2LABEL, LABEL2ID, layers=config.layers,
-                                         split=config.split_layers, one_way_reading=config.one_way)
-                split = config.split_layers > 0 or config.one_way
+                return tokenizer, model, split_layers(model.config) > 0 or one_way(model.config)
+            model = new_stance_model(base, len(STANCE_LABELS), ID2LABEL, LABEL2ID, layers=config.layers,
+                                     split=config.split_layers, one_way_reading=config.one_way)
+            return tokenizer, model, config.split_layers > 0 or config.one_way
         except (OSError, ValueError) as exc:
             raise TrainingError(str(exc)) from exc
-    train_set = tokenize_dataset(train_data, tokenizer, config.max_length, split)
-    dev_set = tokenize_dataset(dev_raw, tokenizer, config.max_length, split) if dev_raw is not None else None
 
-    has_dev = dev_set is not None
-    use_cuda = torch.cuda.is_available()
-    bf16 = config.bf16 if config.bf16 is not None else (not use_cuda and cpu_has_native_bf16())
-    args = TrainingArguments(
+
+def _training_arguments(config: TrainingConfig, out: Path, has_dev: bool, bf16: bool, use_cuda: bool,
+                        progress_bar: bool) -> Any:
+    from transformers import TrainingArguments
+
+    return TrainingArguments(
         bf16=bf16,
         use_cpu=not use_cuda,
         output_dir=str(out / CHECKPOINT_DIR),
@@ -504,7 +495,49 @@ def train(
         dataloader_num_workers=0,
         dataloader_pin_memory=use_cuda,
     )
-    log = EpochLogCallback(out / "training.log", config.epochs)
+
+
+def train(
+    config: TrainingConfig,
+    callbacks: Sequence[TrainerCallback] = (),
+    progress_bar: bool = True,
+) -> Path:
+    """Fine-tune ``config.base`` on ``config.data``; returns the output model folder.
+
+    ``callbacks`` are passed to the Trainer (e.g. a rich progress display); ``progress_bar=False``
+    turns off the Trainer's tqdm bar and transformers' progress bars and warnings.
+    """
+    import torch
+    import transformers
+    from transformers import DataCollatorWithPadding, PreTrainedModel, PrinterCallback
+
+    from quotes.stance.runtime import quiet_transformers
+
+    config.validate()
+    base = _base_folder(config)
+    not_used: list[NotUsed] = []
+    train_raw, dev_raw = load_split(config.data, config.dev, config.dev_topics, not_used=not_used)
+    adaptation: Adaptation | None = None
+    if config.from_model is not None:  # everything is read and checked before the output folder is touched
+        adaptation = prepare_adaptation(base, train_raw, config)
+        train_raw = adaptation.train
+    out = _prepare_out(config)
+    torch.set_num_threads(config.threads or os.cpu_count() or 1)
+    transformers.set_seed(config.seed)
+
+    flipped = add_opposite_pairs(train_raw, config.opposite_augment, seed=config.seed)
+    train_data = add_none_pairs(flipped, config.none_augment, seed=config.seed)
+    train_data = add_speaker_pairs(train_data, config.speaker_augment, seed=config.seed)
+    tokenizer, model, split = _load_model(base, config)
+    train_set = tokenize_dataset(train_data, tokenizer, config.max_length, split)
+    dev_set = tokenize_dataset(dev_raw, tokenizer, config.max_length, split) if dev_raw is not None else None
+
+    has_dev = dev_set is not None
+    use_cuda = torch.cuda.is_available()
+    bf16 = config.bf16 if config.bf16 is not None else (not use_cuda and cpu_has_native_bf16())
+    args = _training_arguments(config, out, has_dev, bf16, use_cuda, progress_bar)
+    epoch_log_callback, stance_trainer = _trainer_classes()
+    log = epoch_log_callback(out / "training.log", config.epochs)
     n_flipped, n_none = len(flipped) - len(train_raw), len(train_data) - len(flipped)
     for item in not_used:
         log.write(f"not used: {item}")
@@ -513,22 +546,7 @@ def train(
     log.write(f"training {base.name} on {len(train_data)} examples ({len(train_raw)} labelled, {n_flipped} "
               f"topic-flipped, {n_none} cross-topic none); dev {len(dev_raw) if dev_raw is not None else 0}"
               f"{'; bf16 mixed precision' if bf16 else ''}")
-    class StanceTrainer(Trainer):
-        """The Trainer with a learning rate of its own for the new classification head."""
-
-        def create_optimizer(self, model: Any = None) -> Any:
-            if self.optimizer is None:
-                opt_model = model if model is not None else self.model
-                assert opt_model is not None
-                named = list(opt_model.named_parameters())
-                head = [p for n, p in named if n.startswith("classifier")]
-                body = [p for n, p in named if not n.startswith("classifier")]
-                self.optimizer = torch.optim.AdamW(
-                    [{"params": body, "lr": config.lr}, {"params": head, "lr": config.head_lr}],
-                    weight_decay=config.weight_decay)
-            return self.optimizer
-
-    trainer = StanceTrainer(
+    trainer = stance_trainer(
         model=model,
         args=args,
         train_dataset=train_set,
@@ -538,6 +556,7 @@ def train(
         compute_metrics=_score if has_dev else None,
         callbacks=[log, *callbacks],
     )
+    trainer.head_lr = config.head_lr
     if not progress_bar:
         trainer.remove_callback(PrinterCallback)  # it would print every log dict on stdout
     with quiet_transformers() if not progress_bar else contextlib.nullcontext():
@@ -553,7 +572,30 @@ def train(
         tokenizer.save_pretrained(str(out))
     shutil.rmtree(out / CHECKPOINT_DIR, ignore_errors=True)
 
-    if adapting:  # the adapted model keeps the gate fitted on its original training data (saved in config.json)
+    classifier = _gated_classifier(config, out, model, tokenizer, train_raw, dev_raw)
+    train_stats = {
+        "examples": len(train_data),
+        "labelled_examples": len(train_raw),
+        "opposite_pairs_added": n_flipped,
+        "none_pairs_added": n_none,
+        "epochs": config.epochs,
+        "seconds": round(seconds, 1),
+        "examples_per_s": round(len(train_data) * config.epochs / seconds, 1) if seconds else None,
+        "final_loss": round(float(result.training_loss), 4),
+        "threads": torch.get_num_threads(),
+        "bf16": bf16,
+    }
+    _write_results(config, out, base, classifier, log, train_stats, train_data, dev_raw, not_used, adaptation)
+    return out
+
+
+def _gated_classifier(config: TrainingConfig, out: Path, model: Any, tokenizer: Any,
+                      train_raw: Dataset, dev_raw: Dataset | None) -> StanceClassifier:
+    """The trained model as a classifier behind its relevance gate: fitted now (saved in ``config.json``), or,
+    for an adapted model, the gate fitted on its original training data."""
+    from quotes.stance.classifier import StanceClassifier
+
+    if config.from_model is not None:
         from quotes.stance.relevance import RelevanceGate, read_gate_settings
 
         gate_settings = read_gate_settings(out)
@@ -562,8 +604,18 @@ def train(
         gate_rows = load_examples(config.gate_data) if config.gate_data else train_raw
         ungated = StanceClassifier(model, tokenizer, max_length=config.max_length)
         gate = (fit_gate(out, gate_rows, dev_raw, config, ungated) if config.relevance_quantile > 0 else None)
-    # Scores of the kept (best) model, with per-topic results, through the same code as `quotes evaluate`.
-    classifier = StanceClassifier(model, tokenizer, max_length=config.max_length, gate=gate)
+    return StanceClassifier(model, tokenizer, max_length=config.max_length, gate=gate)
+
+
+def _write_results(config: TrainingConfig, out: Path, base: Path, classifier: StanceClassifier, log: EpochLog,
+                   train_stats: dict[str, Any], train_data: Dataset, dev_raw: Dataset | None,
+                   not_used: list[NotUsed], adaptation: Adaptation | None) -> None:
+    """Score the kept model on the dev split (the same code as `quotes evaluate`) and write
+    ``training_args.json``, ``metrics.json``, the last line of ``training.log`` and the model card."""
+    import numpy as np
+
+    from quotes.stance.evaluate import evaluate_model
+
     dev_metrics = evaluate_model(classifier, dev_raw, batch_size=64) if dev_raw is not None else None
     scores = [row.get("dev_macro_f1", -1.0) for row in log.rows]
     metrics: dict[str, Any] = {
@@ -572,34 +624,23 @@ def train(
         "epochs": [
             {k: v for k, v in row.items() if v is not None} for row in log.rows
         ],
-        "train": {
-            "examples": len(train_data),
-            "labelled_examples": len(train_raw),
-            "opposite_pairs_added": n_flipped,
-            "none_pairs_added": n_none,
-            "epochs": config.epochs,
-            "seconds": round(seconds, 1),
-            "examples_per_s": round(len(train_data) * config.epochs / seconds, 1) if seconds else None,
-            "final_loss": round(float(result.training_loss), 4),
-            "threads": torch.get_num_threads(),
-            "bf16": bf16,
-        },
+        "train": train_stats,
         "data": {"train": _summary(train_data), "dev": _summary(dev_raw),
                  "not_used": [{"task": n.task, "reason": n.reason} for n in not_used]},
     }
     if adaptation is not None:
         metrics["adaptation"] = adaptation.scores(base, classifier)
         log.write(adaptation.table(metrics["adaptation"]))
-    settings = config.to_dict() | {"base": str(base), "out": str(out), "bf16": bf16}
+    settings = config.to_dict() | {"base": str(base), "out": str(out), "bf16": train_stats["bf16"]}
     (out / "training_args.json").write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     log.write(
-        f"done in {seconds:.0f}s ({metrics['train']['examples_per_s']} examples/s); best epoch "
+        f"done in {train_stats['seconds']:.0f}s ({train_stats['examples_per_s']} examples/s); best epoch "
         f"{metrics['best_epoch']}" + (f", dev macro-F1 {dev_metrics['macro_f1']:.4f}" if dev_metrics else "")
     )
+    adapting = config.from_model is not None
     base_name = (f"{base.name} (adapted)" if adapting else BASE_MODEL_NAME if config.base is None else base.name)
     write_card(out, settings, metrics, base_name=base_name)
-    return out
 
 
 @dataclass
