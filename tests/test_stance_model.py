@@ -134,9 +134,9 @@ def test_predictions_keep_input_order_and_pad_dynamically(overfit_model: Path) -
         shapes.append((topics.shape[0], statement_mask.shape[1] + topic_mask.shape[1]))
         return read(topics, topic_mask, statement_mask, *rest)
 
-    classifier.model.read_topics = recording  # type: ignore[method-assign]
+    classifier.model.read_topics = recording
     batched = classifier.predict_proba(pairs, batch_size=4)
-    classifier.model.read_topics = read  # type: ignore[method-assign]
+    classifier.model.read_topics = read
     single = np.vstack([classifier.predict_proba([p]) for p in pairs])
     np.testing.assert_allclose(batched, single, atol=1e-5)
     assert [s[0] for s in shapes] == [4, 4, 1]
@@ -284,7 +284,7 @@ def test_model_with_other_labels_is_rejected(tmp_path: Path) -> None:
                         intermediate_size=16, id2label={0: "pos", 1: "neg"})
     model = BertForSequenceClassification(config)
     with pytest.raises(ModelError, match="has labels pos, neg; expected favor, against, none"):
-        StanceClassifier(model, tokenizer=None)  # type: ignore[arg-type]
+        StanceClassifier(model, tokenizer=None)
 
 
 # -- CLI ---------------------------------------------------------------------------------------------
@@ -659,7 +659,7 @@ def test_split_model_fits_and_reads_each_statement_once(split_model: Path) -> No
         calls.append((segment, input_ids.shape[0]))
         return encode(input_ids, attention_mask, segment)
 
-    classifier.model.encode_segment = counting  # type: ignore[method-assign]
+    classifier.model.encode_segment = counting
     topics = ["a ceasefire", "sanctions on Russia", "a sugar tax"]
     statements = [r["text"] for r in ROWS]
     classifier.predict_topics(statements, [Topic(id=str(i), phrase=t) for i, t in enumerate(topics)])
@@ -695,7 +695,7 @@ def test_one_way_model_reads_each_statement_once_for_all_topics(tiny_base: Path,
         calls.append(input_ids.shape[0])
         return read(input_ids, attention_mask)
 
-    classifier.model.read_statements = counting  # type: ignore[method-assign]
+    classifier.model.read_statements = counting
     topics = [Topic(id=str(i), phrase=t) for i, t in enumerate(["a ceasefire", "sanctions on Russia", "a sugar tax"])]
     classifier.predict_topics([r["text"] for r in ROWS], topics)
     assert sum(calls) == len(ROWS)
@@ -839,3 +839,124 @@ def test_cli_train_fits_the_gate_on_its_own_file(tiny_base: Path, data_file: Pat
     config = json.loads((out / "config.json").read_text(encoding="utf-8"))
     assert config["gate"]["fitted_on"] == 4 and config["gate_threshold"] is not None
     assert "gate.jsonl" in (out / "README.md").read_text(encoding="utf-8")
+
+
+# -- the torch-only reading of the stance child (quotes.stance.inference) ----------------------------------
+
+# text a tokenizer may get wrong: curly quotes, dashes, accents, other scripts, emoji, odd spaces, a long statement
+TRICKY = [
+    "“We oppose this,” said Jane Doe — firmly – and ‘twice’…",
+    "Café naïve résumé ÅNGSTRÖM l'État don't WON'T",
+    "東京 Москва 😀 ﬁ ½ non\u00a0breaking\u200bzero width\ttab",
+    "The minister spoke for an hour about the harvest, the new bridge over the river, school meals, pensions, "
+    "the price of bread and the sanctions on Russia, which must stay. " * 3,
+]
+
+
+@pytest.fixture(scope="module")
+def cross_model(tiny_base: Path, data_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny model as a full cross-encoder (no split, both ways)."""
+    out = tmp_path_factory.mktemp("models") / "cross"
+    return train(TrainingConfig(data=[data_file], dev=data_file, base=tiny_base, out=out, split_layers=0,
+                                one_way=False, **FAST), progress_bar=False)
+
+
+@pytest.mark.parametrize("kind", ["one-way", "two-way split", "cross"])
+@pytest.mark.parametrize(("precision", "atol"), [("fp32", 1e-5), ("bf16", 1e-2), ("int8", 1e-5)])
+def test_torch_only_reading_gives_the_transformers_probabilities(overfit_model: Path, split_model: Path,
+                                                                 cross_model: Path, kind: str, precision: str,
+                                                                 atol: float) -> None:
+    from quotes.stance.inference import TorchStanceModel
+
+    path = {"one-way": overfit_model, "two-way split": split_model, "cross": cross_model}[kind]
+    pairs = [example_pair(r) for r in ROWS] + [(t, s) for t in ("a sugar tax", "Western sanctions on Russia")
+                                               for s in TRICKY]
+    reference = StanceClassifier.load(path, precision=precision, gate=False)
+    fast = StanceClassifier.load(path, precision=precision, gate=False, torch_only=True)
+    assert fast.precision == precision and fast.max_length == reference.max_length
+    assert isinstance(fast.model, TorchStanceModel) if precision != "int8" else True
+    expected = reference.predict_proba(pairs, batch_size=4)
+    got = fast.predict_proba(pairs, batch_size=4)
+    np.testing.assert_allclose(got, expected, atol=atol, rtol=0)
+    if precision == "fp32":
+        assert got.argmax(axis=1).tolist() == expected.argmax(axis=1).tolist()
+
+
+@pytest.mark.parametrize("scoring", ["cosine", "token-maxsim"])
+@pytest.mark.parametrize(("precision", "atol"), [("fp32", 1e-5), ("bf16", 1e-2)])
+def test_torch_only_gate_gives_the_transformers_scores(scoring: str, precision: str, atol: float) -> None:
+    from quotes.stance.inference import BertEncoder
+    from quotes.stance.relevance import RelevanceGate
+
+    reference = RelevanceGate.load(0.3, scoring=scoring, precision=precision)
+    fast = RelevanceGate.load(0.3, scoring=scoring, precision=precision, torch_only=True)
+    assert isinstance(fast.model, BertEncoder)
+    topics = ["Western sanctions on Russia", "a ceasefire in Ukraine", "the EU’s “green deal”"]
+    pairs = [(t, s) for t in topics for s in TRICKY + [r["text"] for r in ROWS]]
+    np.testing.assert_allclose(fast.similarity(pairs, batch_size=4), reference.similarity(pairs, batch_size=4),
+                               atol=atol, rtol=0)
+    for content_only in (False, True):
+        for got, expected in zip(fast.token_vectors(topics + TRICKY, content_only=content_only),
+                                 reference.token_vectors(topics + TRICKY, content_only=content_only), strict=True):
+            assert got.shape == expected.shape
+            np.testing.assert_allclose(got, expected, atol=atol * 10, rtol=0)
+
+
+def test_torch_only_tokenizer_tokenizes_as_transformers(overfit_model: Path) -> None:
+    from transformers import AutoTokenizer
+
+    from quotes.stance.classifier import encode_pairs, encode_segments
+    from quotes.stance.inference import FastTokenizer
+    from quotes.stance.paths import installed_encoder_path
+
+    topics = ["a sugar tax", "the EU’s “green deal” — again", "Café naïve"]
+    statements = [TRICKY[i % len(TRICKY)] for i in range(len(topics))]
+    for folder in (overfit_model, installed_encoder_path(), default_model_path()):
+        if not (folder / "tokenizer.json").is_file():
+            continue  # the default model is not built
+        hf, fast = AutoTokenizer.from_pretrained(str(folder)), FastTokenizer(folder)
+        for length in (24, 48, 256):
+            assert encode_segments(fast, TRICKY + topics, length) == encode_segments(hf, TRICKY + topics, length)
+            for split in (False, True):
+                pairs = list(zip(topics, statements, strict=True))
+                assert encode_pairs(fast, pairs, length, split) == encode_pairs(hf, pairs, length, split)
+            got, expected = fast(TRICKY[1], truncation=True, max_length=length), hf(TRICKY[1], truncation=True,
+                                                                                  max_length=length)
+            assert got == dict(expected)
+            assert fast.convert_ids_to_tokens(got["input_ids"]) == hf.convert_ids_to_tokens(expected["input_ids"])
+        encoded = hf(TRICKY, truncation=True, max_length=48)
+        mine = fast.pad({k: encoded[k] for k in encoded}, padding=True, return_tensors="pt")
+        theirs = hf.pad({k: encoded[k] for k in encoded}, padding=True, return_tensors="pt")
+        assert set(mine) == set(theirs) and all(torch.equal(mine[k], theirs[k]) for k in mine)
+        only_ids = {"input_ids": encoded["input_ids"]}
+        mine, theirs = fast.pad(only_ids), hf.pad(only_ids, padding=True, return_tensors="pt")
+        assert set(mine) == set(theirs) and all(torch.equal(mine[k], theirs[k]) for k in mine)
+
+
+def test_stance_child_never_imports_transformers(overfit_model: Path) -> None:
+    # the child reads the model and the gate's encoder in plain torch: transformers' import is most of its start
+    with StanceProcess(overfit_model, precision="fp32", cores=1) as remote:
+        remote.predict([example_pair(ROWS[0]), ("a sugar tax", TRICKY[0])])
+        assert remote.threshold is not None   # the gate was loaded too
+        assert remote.child_imported_transformers is False
+
+
+def test_torch_only_load_leaves_what_it_cannot_read_to_transformers(overfit_model: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from quotes.stance.inference import TorchStanceModel, torch_unreadable
+
+    older = tmp_path / "older"
+    shutil.copytree(overfit_model, older)
+    config = json.loads((older / "config.json").read_text(encoding="utf-8"))
+    config["model_type"] = "bert"   # a folder saved before the stance config class
+    (older / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    assert torch_unreadable(overfit_model) is None and torch_unreadable(older) == "model type 'bert'"
+    classifier = StanceClassifier.load(older, precision="fp32", gate=False, torch_only=True)
+    assert not isinstance(classifier.model, TorchStanceModel)
+    (overfit_model / "model.safetensors").stat()  # the tested folder itself is untouched
+    broken = tmp_path / "broken"
+    shutil.copytree(overfit_model, broken)
+    (broken / "model.safetensors").write_bytes(b"not weights")
+    with pytest.raises(ModelError, match="broken"):
+        StanceClassifier.load(broken, precision="fp32", torch_only=True)

@@ -9,23 +9,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
-from transformers import (
-    AutoTokenizer,
-    PreTrainedModel,
-    PreTrainedTokenizerBase,
-)
 
-from quotes.stance.modeling import (
-    STATEMENT_SEGMENT,
-    TOPIC_SEGMENT,
-    load_classifier_model,
-    one_way,
-    split_layers,
-)
 from quotes.stance.paths import (  # noqa: F401  (re-exported: the public API lives here too)
     DEFAULT_MODEL_NAME,
     MODEL_ENV,
@@ -38,15 +26,19 @@ from quotes.stance.paths import (  # noqa: F401  (re-exported: the public API li
     repo_root,
     resolve_precision,
 )
+from quotes.stance.reading import STATEMENT_SEGMENT, TOPIC_SEGMENT, one_way, split_layers
 from quotes.stance.relevance import RelevanceGate, read_gate_settings
-from quotes.stance.runtime import length_batches, quiet_transformers, to_precision
+from quotes.stance.runtime import length_batches, to_precision
 from quotes.types import STANCE_LABELS, Prediction, Stance, Topic  # noqa: F401  (Prediction: public here too)
+
+if TYPE_CHECKING:  # transformers loads only where a model is read with it (not in the stance child)
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 DEFAULT_MAX_LENGTH = 128
 
 
 def encode_pairs(
-    tokenizer: PreTrainedTokenizerBase, pairs: Sequence[tuple[str, str]], max_length: int, split: bool = False
+    tokenizer: PreTrainedTokenizerBase | Any, pairs: Sequence[tuple[str, str]], max_length: int, split: bool = False
 ) -> dict[str, list[list[int]]]:
     """Tokenize ``(topic, statement)`` pairs without padding; only the statement is truncated.
 
@@ -74,7 +66,7 @@ def encode_pairs(
     return dict(encoded)
 
 
-def encode_segments(tokenizer: PreTrainedTokenizerBase, texts: Sequence[str], max_length: int) -> list[list[int]]:
+def encode_segments(tokenizer: PreTrainedTokenizerBase | Any, texts: Sequence[str], max_length: int) -> list[list[int]]:
     """Token ids of each text as a sentence of its own, ``[CLS] text [SEP]``, truncated to ``max_length``."""
     if not texts:
         return []
@@ -86,8 +78,8 @@ class StanceClassifier:
 
     def __init__(
         self,
-        model: PreTrainedModel,
-        tokenizer: PreTrainedTokenizerBase,
+        model: PreTrainedModel | Any,
+        tokenizer: PreTrainedTokenizerBase | Any,
         max_length: int = DEFAULT_MAX_LENGTH,
         path: Path | None = None,
         gate: RelevanceGate | None = None,
@@ -115,7 +107,7 @@ class StanceClassifier:
 
     @classmethod
     def load(cls, path: Path | None = None, *, device: str | None = None, precision: str = "auto",
-             gate: bool = True) -> StanceClassifier:
+             gate: bool = True, torch_only: bool = False) -> StanceClassifier:
         """Load a ``save_pretrained`` folder (default: :func:`default_model_path`).
 
         ``precision`` (see :data:`PRECISIONS`): ``fp32`` as trained; ``bf16`` runs in bfloat16 (fast where the
@@ -126,20 +118,19 @@ class StanceClassifier:
         With ``gate`` (the default) and a gate threshold in the model's config, pairs whose topic and statement are
         unrelated are labelled ``none`` by the relevance gate (:mod:`quotes.stance.relevance`) without being
         classified; ``gate=False`` classifies every pair.
+
+        ``torch_only`` reads the model and the gate's encoder in plain torch, without importing transformers
+        (:mod:`quotes.stance.inference`: the same probabilities, a faster start), where the folders are ones it
+        can read; others are read with transformers.
         """
+        from quotes.stance.inference import torch_unreadable
+
         path = check_model_dir(default_model_path() if path is None else Path(path))
-        try:
-            with quiet_transformers():
-                tokenizer = AutoTokenizer.from_pretrained(str(path))
-                model, info = load_classifier_model(path, output_loading_info=True)
-        except (OSError, ValueError) as exc:
-            raise ModelError(f"cannot load the stance model at {path}: {exc}") from exc
-        missing = sorted(info.get("missing_keys") or []) + sorted(info.get("mismatched_keys") or [])
-        if missing:
-            raise ModelError(
-                f"{path} is not a trained stance classifier: its weights lack {', '.join(map(str, missing[:3]))}"
-                f"{' ...' if len(missing) > 3 else ''}; train one with `quotes train`"
-            )
+        if torch_only and torch_unreadable(path) is None:
+            model, tokenizer = _load_torch_only(path)
+        else:
+            torch_only = False
+            model, tokenizer = _load_with_transformers(path)
         device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         precision = resolve_precision(precision, torch.device(device).type)
         model = to_precision(model, precision, device)
@@ -147,7 +138,8 @@ class StanceClassifier:
         # The gate's threshold is a fine cut on similarity: int8 moves cosine similarities by ~0.02, so the gate
         # of an int8 classifier runs in the auto precision (bf16 or fp32), which agree to ~0.001.
         gate_precision = resolve_precision("auto", torch.device(device).type) if precision == "int8" else precision
-        relevance = (RelevanceGate.from_settings(settings, precision=gate_precision, device=device)
+        relevance = (RelevanceGate.from_settings(settings, precision=gate_precision, device=device,
+                                                 torch_only=torch_only)
                      if settings is not None else None)
         max_length = getattr(model.config, "max_seq_length", None) or _saved_max_length(path)
         classifier = cls(model, tokenizer, max_length=max_length, path=path, gate=relevance)
@@ -338,6 +330,38 @@ def to_prediction(probs: np.ndarray, relevance: float | None = None) -> Predicti
         probs={label: float(p) for label, p in zip(STANCE_LABELS, probs, strict=True)},
         relevance=relevance,
     )
+
+
+def _load_with_transformers(path: Path) -> tuple[Any, Any]:
+    """A stance folder's model and tokenizer, read with transformers."""
+    from transformers import AutoTokenizer
+
+    from quotes.stance.modeling import load_classifier_model
+    from quotes.stance.runtime import quiet_transformers
+
+    try:
+        with quiet_transformers():
+            tokenizer = AutoTokenizer.from_pretrained(str(path))
+            model, info = load_classifier_model(path, output_loading_info=True)
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"cannot load the stance model at {path}: {exc}") from exc
+    missing = sorted(info.get("missing_keys") or []) + sorted(info.get("mismatched_keys") or [])
+    if missing:
+        raise ModelError(
+            f"{path} is not a trained stance classifier: its weights lack {', '.join(map(str, missing[:3]))}"
+            f"{' ...' if len(missing) > 3 else ''}; train one with `quotes train`"
+        )
+    return model, tokenizer
+
+
+def _load_torch_only(path: Path) -> tuple[Any, Any]:
+    """A stance folder's model and tokenizer, read in plain torch (:mod:`quotes.stance.inference`)."""
+    from quotes.stance.inference import FastTokenizer, load_stance_model
+
+    try:
+        return load_stance_model(path), FastTokenizer(path)
+    except ModelError as exc:
+        raise ModelError(f"cannot load the stance model at {path}: {exc}; train one with `quotes train`") from exc
 
 
 def _saved_max_length(path: Path) -> int:

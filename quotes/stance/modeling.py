@@ -16,7 +16,7 @@ costs little more than its own few tokens:
 - **One way** (``config.one_way``): above the split, the topic's tokens read the statement and the statement's
   tokens never read the topic, and the pair is pooled over the topic's tokens. A statement is then read once,
   alone, through every layer; per pair only the topic's ~10 tokens go through the layers above the split,
-  attending to the statement's keys and values (:meth:`read_statements`, :meth:`read_topics`). The more topics
+  attending to the statement's keys and values (``read_statements``, ``read_topics`` of :class:`~quotes.stance.reading.PairReader`). The more topics
   per statement, the more this saves (speed and scores: docs/benchmarks.md and docs/stance.md).
 
 Such a model is trained on the concatenated pair with attention blocked where a side may not read the other
@@ -47,38 +47,23 @@ from transformers import (
 )
 from transformers.modeling_outputs import SequenceClassifierOutput
 
-MODEL_TYPE = "quotes-stance"
-POOLING_KEY = "pooling"
-SPLIT_KEY = "split_layers"
-# token type of each segment of a split-layer model's input: the statement first, then the topic
-STATEMENT_SEGMENT, TOPIC_SEGMENT = 0, 1
+from quotes.stance.reading import (
+    MODEL_TYPE,
+    ONE_WAY_KEY,
+    POOLING_KEY,
+    SPLIT_KEY,
+    STATEMENT_SEGMENT,
+    TOPIC_SEGMENT,
+    PairReader,
+    additive_mask,
+    mean_pool,
+    one_way,
+    split_layers,
+)
 
-
-ONE_WAY_KEY = "one_way"
-
-
-def one_way(config: Any) -> bool:
-    """Whether only the topic's tokens read the statement above the split (the statement never reads the
-    topic, so it is read once for every topic)."""
-    return bool(getattr(config, ONE_WAY_KEY, False))
-
-
-def split_layers(config: Any) -> int:
-    """How many lower layers of a model read statement and topic apart (0: a full cross-encoder)."""
-    return int(getattr(config, SPLIT_KEY, 0) or 0)
-
-
-def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-    """The mean of the token vectors the attention mask keeps: how a sentence encoder such as all-MiniLM-L6-v2
-    turns its tokens into one vector (used by the classifier's head and the relevance gate)."""
-    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-    return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-
-
-def additive_mask(allowed: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
-    """An attention mask to add to attention scores: 0 where ``allowed``, the dtype's minimum elsewhere."""
-    zero = torch.zeros((), dtype=dtype, device=allowed.device)
-    return torch.where(allowed, zero, torch.finfo(dtype).min)
+# the pure-torch parts of how a pair is read live in quotes.stance.reading (shared with quotes.stance.inference)
+__all__ = ["MODEL_TYPE", "ONE_WAY_KEY", "POOLING_KEY", "SPLIT_KEY", "STATEMENT_SEGMENT", "TOPIC_SEGMENT",
+           "additive_mask", "mean_pool", "one_way", "split_layers"]
 
 
 class StanceConfig(BertConfig):
@@ -114,8 +99,9 @@ class StanceConfig(BertConfig):
         return cls(**{**encoder, **settings})
 
 
-class MeanPoolingBertForSequenceClassification(BertPreTrainedModel):
-    """BERT + attention-masked mean pooling + dropout + linear classifier; optionally split lower layers."""
+class MeanPoolingBertForSequenceClassification(PairReader, BertPreTrainedModel):
+    """BERT + attention-masked mean pooling + dropout + linear classifier; optionally split lower layers (how a
+    pair is read: :class:`~quotes.stance.reading.PairReader`, shared with the torch-only reader)."""
 
     config_class = StanceConfig
 
@@ -138,111 +124,16 @@ class MeanPoolingBertForSequenceClassification(BertPreTrainedModel):
                 token_type_ids: torch.Tensor | None = None, labels: torch.Tensor | None = None,
                 **kwargs: Any) -> SequenceClassifierOutput:
         assert input_ids is not None
-        if attention_mask is None:
-            attention_mask = torch.ones_like(input_ids)
-        if self.segmented:
-            if token_type_ids is None:
-                raise ValueError("a split-layer model needs token_type_ids: 0 for the statement, 1 for the topic")
-            hidden = self._split_forward(input_ids, attention_mask, token_type_ids)
-            if self.one_way:  # the pair is read in the topic's tokens: pool those
-                attention_mask = attention_mask * (token_type_ids == TOPIC_SEGMENT)
-        else:
-            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask,
-                               token_type_ids=token_type_ids).last_hidden_state
-        logits = self._head(hidden, attention_mask)
+        logits = self.pair_logits(input_ids, attention_mask, token_type_ids)
         loss = None
         if labels is not None:
             loss = nn.functional.cross_entropy(logits.view(-1, logits.shape[-1]), labels.view(-1))
         return SequenceClassifierOutput(loss=loss, logits=logits)
 
-    def _head(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        """Logits from the last hidden states: attention-masked mean, dropout, linear."""
-        return self.classifier(self.dropout(mean_pool(hidden, attention_mask)))
-
-    def _split_forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
-                       token_type_ids: torch.Tensor) -> torch.Tensor:
-        """Last hidden states of ``[CLS] statement [SEP] [CLS] topic [SEP]`` inputs (padded at the end): each
-        segment's positions count from 0, and the lower ``split_layers`` attend only within a segment."""
-        length = input_ids.shape[1]
-        valid = attention_mask.bool()
-        topic = (token_type_ids == TOPIC_SEGMENT) & valid
-        statement_length = (valid & ~topic).sum(dim=1, keepdim=True)
-        steps = torch.arange(length, device=input_ids.device).unsqueeze(0)
-        positions = torch.where(topic, steps - statement_length, steps).clamp(min=0)
-        hidden = self.bert.embeddings(input_ids=input_ids, token_type_ids=token_type_ids, position_ids=positions)
-        same_segment = topic.unsqueeze(2) == topic.unsqueeze(1)
-        apart = additive_mask((same_segment & valid.unsqueeze(1)).unsqueeze(1), hidden.dtype)
-        if self.one_way:  # only the topic's tokens read the statement; the statement's never read the topic
-            reads = topic.unsqueeze(2) | ~topic.unsqueeze(1)
-            together = additive_mask((reads & valid.unsqueeze(1)).unsqueeze(1), hidden.dtype)
-        else:
-            together = additive_mask(valid[:, None, None, :], hidden.dtype)
-        for i, layer in enumerate(self.bert.encoder.layer):
-            hidden = layer(hidden, apart if i < self.split_layers else together)
-        return hidden
-
-    def encode_segment(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, segment: int) -> torch.Tensor:
-        """The lower layers' states of a batch of single segments (``[CLS] text [SEP]``, padded at the end), all
-        statements (``segment`` 0) or all topics (1): what :meth:`classify_states` reads, concatenated."""
-        types = torch.full_like(input_ids, segment)
-        hidden = self.bert.embeddings(input_ids=input_ids, token_type_ids=types)
-        mask = additive_mask(attention_mask.bool()[:, None, None, :], hidden.dtype)
-        for layer in self.bert.encoder.layer[: self.split_layers]:
-            hidden = layer(hidden, mask)
-        return hidden
-
-    def classify_states(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        """Logits from lower-layer states of statement and topic concatenated (padded at the end)."""
-        mask = additive_mask(attention_mask.bool()[:, None, None, :], hidden.dtype)
-        for layer in self.bert.encoder.layer[self.split_layers:]:
-            hidden = layer(hidden, mask)
-        return self._head(hidden, attention_mask)
-
-    # -- one way: the statement is read once, alone, and each topic reads it ----------------------------
-
-    def read_statements(self, input_ids: torch.Tensor,
-                        attention_mask: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
-        """A one-way model's statement side: the layers on the statements alone (``[CLS] text [SEP]``, padded at
-        the end). Returns, for each layer above the split, the attention keys and values of the statement's tokens
-        (``(batch, heads, tokens, head size)``), which is all the topic's tokens read of it (the last layer's
-        output for the statement is never needed, so that layer only projects keys and values)."""
-        hidden = self.bert.embeddings(input_ids=input_ids, token_type_ids=torch.full_like(input_ids, 0))
-        mask = additive_mask(attention_mask.bool()[:, None, None, :], hidden.dtype)
-        keys_values = []
-        layers: Any = self.bert.encoder.layer
-        for i, layer in enumerate(layers):
-            if i >= self.split_layers:
-                attention = layer.attention.self
-                keys_values.append((_heads(attention.key(hidden), attention), _heads(attention.value(hidden), attention)))
-            if i < len(layers) - 1:
-                hidden = layer(hidden, mask)
-        return keys_values
-
-    def read_topics(self, topic: torch.Tensor, topic_mask: torch.Tensor, statement_mask: torch.Tensor,
-                    keys_values: list[tuple[torch.Tensor, torch.Tensor]]) -> torch.Tensor:
-        """A one-way model's logits: topic tokens (their lower layers' states, from :meth:`encode_segment`) read
-        the statement's keys and values (from :meth:`read_statements`) in every layer above the split; the pair
-        is pooled over the topic's tokens, the only ones that read both."""
-        mask = additive_mask(torch.cat([statement_mask, topic_mask], dim=1).bool()[:, None, None, :], topic.dtype)
-        hidden = topic
-        layers: Any = self.bert.encoder.layer[self.split_layers:]
-        for layer, (keys, values) in zip(layers, keys_values, strict=True):
-            attention = layer.attention.self
-            read = nn.functional.scaled_dot_product_attention(
-                _heads(attention.query(hidden), attention),
-                torch.cat([keys, _heads(attention.key(hidden), attention)], dim=2),
-                torch.cat([values, _heads(attention.value(hidden), attention)], dim=2),
-                attn_mask=mask, scale=attention.scaling)
-            read = read.transpose(1, 2).reshape(hidden.shape)
-            attended = layer.attention.output(read, hidden)
-            hidden = layer.output(layer.intermediate(attended), attended)
-        return self._head(hidden, topic_mask)
-
-
-def _heads(states: torch.Tensor, attention: Any) -> torch.Tensor:
-    """``(batch, tokens, hidden)`` projections split into attention heads: ``(batch, heads, tokens, head size)``."""
-    batch, tokens, _ = states.shape
-    return states.view(batch, tokens, -1, attention.attention_head_size).transpose(1, 2)
+    def _full_forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                      token_type_ids: torch.Tensor | None) -> torch.Tensor:
+        return self.bert(input_ids=input_ids, attention_mask=attention_mask,
+                         token_type_ids=token_type_ids).last_hidden_state
 
 
 def new_stance_model(base: Path, num_labels: int, id2label: dict[int, str],

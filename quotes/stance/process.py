@@ -62,6 +62,9 @@ class StanceProcess:
         # filled in by the child once the model is loaded
         self.precision: str | None = None
         self.threshold: float | None = None
+        # whether the child has imported transformers (it reads the model in plain torch where it can, which
+        # starts faster: quotes.stance.inference)
+        self.child_imported_transformers: bool | None = None
         self._context = multiprocessing.get_context("spawn")
         self._threads = self._context.Value("i", self.busy_threads, lock=False)
         self._process: Any = None
@@ -124,6 +127,7 @@ class StanceProcess:
             self.close()
             raise ModelError(info)
         self.precision, self.threshold = info["precision"], info["threshold"]
+        self.child_imported_transformers = info["transformers"]
         self._ready = True
 
     def set_parent_busy(self, busy: bool) -> None:
@@ -282,12 +286,14 @@ def _serve(conn: Any, path: str, precision: str, gate: bool, device: str | None,
 
     follow_parent()
     try:
-        classifier = StanceClassifier.load(Path(path), precision=precision, gate=gate, device=device)
+        # plain torch: importing transformers would cost the child more than half of a short run's start
+        classifier = StanceClassifier.load(Path(path), precision=precision, gate=gate, device=device, torch_only=True)
     except Exception as exc:  # sent to the parent, which raises it
         conn.send(("error", str(exc) if isinstance(exc, ModelError) else f"{type(exc).__name__}: {exc}"))
         return
     conn.send(("ready", {"precision": classifier.precision,
-                         "threshold": classifier.gate.threshold if classifier.gate is not None else None}))
+                         "threshold": classifier.gate.threshold if classifier.gate is not None else None,
+                         "transformers": "transformers" in sys.modules}))
     while True:
         try:
             request = conn.recv()

@@ -78,23 +78,34 @@ class RelevanceGate:
         self.scoring = scoring
 
     @classmethod
-    def from_settings(cls, settings: dict[str, Any], *, precision: str = "fp32", device: str = "cpu") -> RelevanceGate:
+    def from_settings(cls, settings: dict[str, Any], *, precision: str = "fp32", device: str = "cpu",
+                      torch_only: bool = False) -> RelevanceGate:
         """The gate a model's saved settings (:func:`read_gate_settings`) describe; ``cosine`` where they name
         no scoring (models saved before 2026-12-05)."""
         return cls.load(float(settings["threshold"]), precision=precision, device=device,
-                        scoring=str(settings.get("scoring", "cosine")))
+                        scoring=str(settings.get("scoring", "cosine")), torch_only=torch_only)
 
     @classmethod
     def load(cls, threshold: float = 0.0, encoder: Path | None = None, *, precision: str = "fp32",
-             device: str = "cpu", scoring: str = "cosine") -> RelevanceGate:
+             device: str = "cpu", scoring: str = "cosine", torch_only: bool = False) -> RelevanceGate:
         """The gate with the sentence encoder at ``encoder`` (default: the installed all-MiniLM-L6-v2), in
         ``precision`` (``fp32`` or ``bf16``; ``int8`` works but moves similarities too much for the threshold,
-        so an int8 classifier's gate runs in bf16 or fp32)."""
-        from transformers import AutoModel, AutoTokenizer
-
-        from quotes.stance.runtime import quiet_transformers, to_precision
+        so an int8 classifier's gate runs in bf16 or fp32). ``torch_only`` reads the encoder in plain torch,
+        without importing transformers (:mod:`quotes.stance.inference`), where it can."""
+        from quotes.stance.inference import FastTokenizer, load_encoder, torch_unreadable
+        from quotes.stance.runtime import to_precision
 
         path = encoder if encoder is not None else installed_encoder_path()
+        if torch_only and torch_unreadable(path, stance=False) is None:
+            try:
+                reader = load_encoder(path), FastTokenizer(path)
+            except ModelError as exc:
+                raise ModelError(f"cannot load the relevance encoder at {path}: {exc}") from exc
+            return cls(to_precision(reader[0], precision, device), reader[1], threshold, scoring=scoring)
+        from transformers import AutoModel, AutoTokenizer
+
+        from quotes.stance.runtime import quiet_transformers
+
         try:
             with quiet_transformers():
                 tokenizer = AutoTokenizer.from_pretrained(str(path))
@@ -123,7 +134,7 @@ class RelevanceGate:
         """Unit-length embeddings, shape ``(len(texts), dim)``, in input order (length-sorted batches)."""
         import torch
 
-        from quotes.stance.modeling import mean_pool
+        from quotes.stance.reading import mean_pool
 
         out = np.zeros((len(texts), self.model.config.hidden_size), dtype=np.float32)
         for batch, hidden, mask in self._hidden(texts, batch_size) if texts else ():

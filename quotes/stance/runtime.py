@@ -11,12 +11,14 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import torch
-import transformers
 
 
 @contextlib.contextmanager
 def quiet_transformers() -> Iterator[None]:
-    """Silence transformers' warnings and progress bars for the duration of a block."""
+    """Silence transformers' warnings and progress bars for the duration of a block (imported here: the stance
+    child reads its models without transformers, :mod:`quotes.stance.inference`)."""
+    import transformers
+
     level = transformers.logging.get_verbosity()
     bars = transformers.utils.logging.is_progress_bar_enabled()
     transformers.logging.set_verbosity_error()
