@@ -88,8 +88,8 @@ class _NoTorchHere(importlib.abc.MetaPathFinder):
 def import_spacy() -> None:
     """Import spaCy without torch. thinc, spaCy's machine-learning library, imports torch whenever it is installed,
     for models that run on it; the spaCy pipeline quotes uses (:mod:`quotes.extract.nlp`) does not, and the stance
-    classifier runs in a process of its own. Torch would cost the parsing process ~0.9 s of CPU at start (beside
-    the stance child loading its model on the other core) and ~180 MB of memory. Where torch or thinc is imported
+    classifier runs in a process of its own. Torch would cost the parsing process CPU at start (beside the stance
+    child loading its model on the other core) and memory (docs/benchmarks.md). Where torch or thinc is imported
     already (say a stance classifier loaded in this process), this changes nothing."""
     if "thinc" in sys.modules or "torch" in sys.modules:
         return

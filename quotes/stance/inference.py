@@ -1,8 +1,8 @@
 """The stance model and the gate's sentence encoder read in plain torch, without transformers.
 
-Importing transformers (with its model classes, which bring ``torch._dynamo`` and ``torch.distributed``) costs
-the stance child process about 1.6 s of CPU before it can classify anything: more than half of the start-up of a
-one-article ``quotes extract`` (docs/benchmarks.md). Inference needs none of it: a BERT encoder is embeddings,
+Importing transformers (with its model classes, which bring ``torch._dynamo`` and ``torch.distributed``) was
+most of the stance child's start before it could classify anything, in a one-article ``quotes extract``
+(figures: docs/benchmarks.md). Inference needs none of it: a BERT encoder is embeddings,
 self-attention, a feed-forward block and layer norms. This module reads a saved model folder directly:
 ``config.json`` with :mod:`json`, ``model.safetensors`` with :mod:`safetensors`, ``tokenizer.json`` with the
 ``tokenizers`` library, and computes what transformers' ``BertModel`` computes (its module names, so that the
@@ -88,9 +88,9 @@ def torch_unreadable(path: Path, *, stance: bool = True) -> str | None:
 # -- BERT, as transformers' BertModel computes it (eval mode: no dropout) -----------------------------------
 
 # Modules are built without weights, on the meta device, and take the saved ones as they load (``assign``): no time
-# goes into initializing weights that are replaced at once (random initialization of the two encoders cost
-# 0.25 s of CPU; initializing an embedding on the meta device imports torch._dynamo, ~1 s, so embeddings get an
-# empty meta tensor as their weight instead).
+# goes into initializing weights that are replaced at once (and initializing an embedding on the meta device
+# imports torch._dynamo, which this module exists to avoid, so embeddings get an empty meta tensor as their
+# weight instead).
 META = torch.device("meta")
 
 

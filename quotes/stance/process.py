@@ -29,9 +29,9 @@ from typing import Any
 from quotes.stance.paths import ModelError, check_model_dir, default_model_path
 
 _HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-# A request of fewer pairs than this runs on one thread: it takes a tenth of a second there, and split over threads
-# it waits at a barrier after every operation for whichever thread another process has pushed off its core (on two
-# cores shared with other jobs, 27 pairs took 0.1 s on one thread and 0.7-1.3 s on two; docs/benchmarks.md).
+# A request of fewer pairs than this runs on one thread: it is short there, and split over threads it waits at a
+# barrier after every operation for whichever thread another process has pushed off its core (figures:
+# docs/benchmarks.md, start-up).
 ONE_THREAD_BELOW = 64
 
 
