@@ -1,20 +1,22 @@
 """Build the real-text stance sets from the blind readings: the UN General Debate train and dev files and the
 news dev labels.
 
-Each pair was read twice, blind (``first_reading.jsonl``, ``second_reading.jsonl``); pairs the two readers
-disagreed on were read a third time, blind (``third_reading.jsonl``), and take the label two of the three
-readers gave. Pairs with three different labels, or a disagreement the third reader did not see, are dropped.
+Each pair was read twice, blind; pairs the two readers disagreed on were read a third time, blind, and take the
+label two of the three readers gave. Pairs with three different labels, or a disagreement the third reader did
+not see, are dropped. Each set's ``review.jsonl`` holds the readings side by side (``first``, ``second``,
+``third`` where read, and ``first_discarded`` for the batch of the first reading that was read again).
 
-    python scripts/build_real_stance_data.py
+    python scripts/build_real_stance_data.py [--data seeds/stance] [--out seeds/stance]
 
-The UN pairs are ``pairs.jsonl`` (the first round) and ``pairs_actors.jsonl`` (statements naming several actors).
-Writes ``seeds/stance/ungdc/train.jsonl`` and ``dev.jsonl`` (speeches of held-out countries) and
-``seeds/stance/news_dev/labels.jsonl`` (article id, offsets, topic and label only: the articles are
+The only way these files are made. The UN pairs are ``ungdc/pairs.jsonl`` (``round`` 1: the first sample;
+``round`` 2: statements naming several actors). Writes ``ungdc/train.jsonl`` and ``ungdc/dev.jsonl`` (speeches of
+held-out countries) and ``news_dev/labels.jsonl`` (article id, offsets, topic and label only: the articles are
 evaluation data; ``scripts/eval_stance_real.py`` rebuilds the statements from them). Prints Cohen's kappa.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import sys
@@ -57,9 +59,21 @@ def read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def readings(folder: Path, name: str) -> dict[str, str]:
-    path = folder / f"{name}_reading.jsonl"
-    return {r["id"]: r["label"] for r in read_jsonl(path)} if path.exists() else {}
+def readings(folder: Path) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """The first, second and third readings of a set's ``review.jsonl`` (id -> label; the third only where read)."""
+    path = folder / "review.jsonl"
+    first: dict[str, str] = {}
+    second: dict[str, str] = {}
+    third: dict[str, str] = {}
+    for lineno, r in enumerate(read_jsonl(path), start=1):
+        for name, column in (("first", first), ("second", second), ("third", third)):
+            if name in r:
+                if r[name] not in LABELS:
+                    sys.exit(f"{path} line {lineno}: unknown {name} label {r[name]!r}; expected {', '.join(LABELS)}")
+                column[r["id"]] = r[name]
+        if r["id"] not in first or r["id"] not in second:
+            sys.exit(f"{path} line {lineno}: {r['id']} lacks a first or second reading")
+    return first, second, third
 
 
 def cohen_kappa(a: list[str], b: list[str]) -> float:
@@ -72,10 +86,8 @@ def cohen_kappa(a: list[str], b: list[str]) -> float:
 
 def adjudicate(folder: Path) -> tuple[dict[str, str], dict[str, object]]:
     """Final labels of a folder's pairs, and the agreement figures."""
-    first, second, third = (readings(folder, n) for n in ("first", "second", "third"))
+    first, second, third = readings(folder)
     ids = sorted(first)
-    if set(ids) != set(second):
-        sys.exit(f"{folder}: the first and second readings cover different pairs")
     final: dict[str, str] = {}
     dropped = 0
     for i in ids:
@@ -98,11 +110,17 @@ def adjudicate(folder: Path) -> tuple[dict[str, str], dict[str, object]]:
 
 
 def main() -> None:
-    ungdc, news = STANCE / "ungdc", STANCE / "news_dev"
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, default=STANCE, help="folder with ungdc/ and news_dev/ (pairs, review)")
+    ap.add_argument("--out", type=Path, default=STANCE, help="folder to write ungdc/ and news_dev/ outputs under")
+    args = ap.parse_args()
+    ungdc, news = args.data / "ungdc", args.data / "news_dev"
+    (args.out / "ungdc").mkdir(parents=True, exist_ok=True)
+    (args.out / "news_dev").mkdir(parents=True, exist_ok=True)
     labels, stats = adjudicate(ungdc)
     print(f"ungdc: {stats}", file=sys.stderr)
-    out = {"train": [], "dev": []}
-    pairs = read_jsonl(ungdc / "pairs.jsonl") + read_jsonl(ungdc / "pairs_actors.jsonl")
+    out: dict[str, list[dict]] = {"train": [], "dev": []}
+    pairs = read_jsonl(ungdc / "pairs.jsonl")
     for p in pairs:
         if p["id"] in labels and not (p["split"] == "train" and p["topic_id"] in NOT_TRAINED):
             out[p["split"]].append({
@@ -111,13 +129,13 @@ def main() -> None:
                 "sentence_index": p["sentence_index"], "country": p["country"], "target": p["target"],
             })
     for split, rows in out.items():
-        with (ungdc / f"{split}.jsonl").open("w", encoding="utf-8") as f:
+        with (args.out / "ungdc" / f"{split}.jsonl").open("w", encoding="utf-8") as f:
             f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in sorted(rows, key=lambda r: r["id"]))
         print(f"  {split}: {len(rows)} pairs, {len({r['country'] for r in rows})} countries, "
               f"{dict(Counter(r['label'] for r in rows))}", file=sys.stderr)
     labels, stats = adjudicate(news)
     print(f"news dev: {stats}", file=sys.stderr)
-    with (news / "labels.jsonl").open("w", encoding="utf-8") as f:
+    with (args.out / "news_dev" / "labels.jsonl").open("w", encoding="utf-8") as f:
         for i, label in sorted(labels.items()):
             article, offsets, topic_id = i.rsplit(":", 2)
             start, end = (int(x) for x in offsets.split("-"))

@@ -6,6 +6,9 @@ mentions without a position and positions on a neighbouring topic. Every pair ke
 sentence index. Speeches of a held-out set of countries form the dev split (never trained on).
 
     python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs.jsonl
+    python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs.jsonl --actors
+
+The first command writes the first round (``round`` 1); ``--actors`` appends the second (``round`` 2).
 
 The output has no labels: labels come from two blind readings (see seeds/stance/ungdc/GUIDE.md).
 """
@@ -91,9 +94,9 @@ def main() -> None:
     ap.add_argument("--neighbours", type=float, default=0.15, help="share of a topic's pairs that are neighbours")
     ap.add_argument("--dev-countries", type=int, default=42)
     ap.add_argument("--seed", type=int, default=13)
-    ap.add_argument("--actors", type=Path, metavar="FIRST_PAIRS",
+    ap.add_argument("--actors", action="store_true",
                     help="second round: sentences that name two or more of the actor topics, paired with each one "
-                         "they name (does the stance follow the target?), leaving out FIRST_PAIRS' pairs")
+                         "they name (does the stance follow the target?), appended to OUT, leaving out its pairs")
     ap.add_argument("--n", type=int, default=1000, help="with --actors: how many pairs")
     args = ap.parse_args()
     rng = random.Random(args.seed)
@@ -108,9 +111,9 @@ def main() -> None:
 
     if args.actors:
         pairs = actor_pairs(args, sents, by_id, dev, rng)
-        write(args.out, pairs, dev)
+        write(args.out, pairs, dev, append=True)
         return
-    used = defaultdict(int)  # (speech, index) -> pairs already made of that sentence
+    used: dict[tuple[str, int], int] = defaultdict(int)  # (speech, index) -> pairs already made of that sentence
     pairs = []
     for topic_id, phrase, kind, pattern in TOPICS:
         rx = re.compile(pattern, re.I if topic_id not in {"who", "european_union", "icc"} else 0)
@@ -129,7 +132,8 @@ def main() -> None:
             rest = [m for m in matched if not prio.search(sents[m[0]][m[1]])]
             matched = first[: round((quota - n_near) * 2 / 3)] + rest
         rng.shuffle(neighbours)
-        chosen, per_speech = [], defaultdict(int)
+        chosen: list[tuple[str, int, bool]] = []
+        per_speech: dict[str, int] = defaultdict(int)
         for pool, n in ((matched, quota - n_near), (neighbours, quota)):
             n -= len(chosen) if pool is neighbours else 0   # neighbours fill what the matches left
             taken = 0
@@ -142,22 +146,22 @@ def main() -> None:
                 per_speech[sid] += 1
                 chosen.append((sid, i, pool is neighbours))
                 taken += 1
-        for sid, i, near in chosen:
+        for sid, i, is_neighbour in chosen:
             pairs.append(make_pair(by_id[sid], sents[sid], i, (topic_id, phrase, kind), dev,
-                                   "neighbour" if near else "match"))
+                                   "neighbour" if is_neighbour else "match", 1))
     rng.shuffle(pairs)
     write(args.out, pairs, dev)
 
 
 def make_pair(speech: dict, ss: list[str], i: int, topic: tuple[str, str, str], dev: set[str],
-              sampled_as: str) -> dict:
+              sampled_as: str, sample_round: int) -> dict:
     topic_id, phrase, kind = topic
     return {
         "id": f"{speech['id']}:{i}:{topic_id}", "speech": speech["id"], "sentence_index": i,
         "country": speech["country"], "session": speech["session"],
         "split": "dev" if speech["country"] in dev else "train", "topic_id": topic_id, "topic": phrase,
         "target": kind, "sampled_as": sampled_as, "context": ss[i - 1] if i > 0 else "", "sentence": ss[i],
-        "text": present(speech, ss[i]),
+        "text": present(speech, ss[i]), "round": sample_round,
     }
 
 
@@ -166,7 +170,7 @@ def actor_pairs(args: argparse.Namespace, sents: dict[str, list[str]], by_id: di
     """Sentences naming two or more actors, each paired with the actors it names: the stance of a statement
     differs by target ("We condemn Russia's aggression against Ukraine"), which a model must learn to read."""
     actors = [(t[0], t[1], t[2], re.compile(t[3])) for t in TOPICS if t[2] == "actor" and t[0] != "united_nations"]
-    first = {json.loads(line)["id"] for line in args.actors.open(encoding="utf-8")}
+    first = {json.loads(line)["id"] for line in args.out.open(encoding="utf-8")}
     found = []
     for sid, ss in sents.items():
         for i, s in enumerate(ss):
@@ -184,15 +188,15 @@ def actor_pairs(args: argparse.Namespace, sents: dict[str, list[str]], by_id: di
             continue
         per_speech[sid] += 1
         for a in named[:3]:
-            pair = make_pair(by_id[sid], sents[sid], i, a[:3], dev, "actors")
+            pair = make_pair(by_id[sid], sents[sid], i, a[:3], dev, "actors", 2)
             if pair["id"] not in first:
                 pairs.append(pair)
     return pairs[: args.n]
 
 
-def write(out: Path, pairs: list[dict], dev: set[str]) -> None:
+def write(out: Path, pairs: list[dict], dev: set[str], append: bool = False) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8") as f:
+    with out.open("a" if append else "w", encoding="utf-8") as f:
         for p in pairs:
             f.write(json.dumps(p, ensure_ascii=False) + "\n")
     n_dev = sum(p["split"] == "dev" for p in pairs)

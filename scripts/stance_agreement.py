@@ -4,10 +4,10 @@ labeller's, and the list of disagreements to settle.
 Usage:
     python scripts/stance_agreement.py [--data seeds/stance] [--disagreements FILE]
 
-Reads ``parts/*.jsonl`` (first labels, by id ``<part>:<line>``) and every review round's second labels,
-``review/second_labels.jsonl`` (round 1), ``review/second_labels_2.jsonl`` (round 2), ... ({"id", "label"}),
-and prints, for each round and for all rounds together, the sample size, raw agreement, Cohen's kappa and the
-confusion matrix.
+Reads ``review.jsonl`` (the writer's label ``first`` and the blind second labeller's ``second`` for each reviewed
+statement, with its ``review_round``) and prints, for each round and for all rounds together, the sample size, raw
+agreement, Cohen's kappa and the confusion matrix. ``--disagreements`` writes the pairs to settle, with the
+statement's topic and text from ``written.jsonl``.
 """
 
 from __future__ import annotations
@@ -42,31 +42,26 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=Path("seeds/stance"))
     ap.add_argument("--disagreements", type=Path)
     args = ap.parse_args()
-    first: dict[str, dict] = {}
-    for file in sorted((args.data / "parts").glob("*.jsonl")):
-        for lineno, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
-            if line.strip():
-                first[f"{file.stem}:{lineno}"] = json.loads(line)
-    rounds = sorted((args.data / "review").glob("second_labels*.jsonl"))
-    if not rounds:
-        raise SystemExit(f"no second labels under {args.data / 'review'}")
-    second: list[dict] = []
-    for file in rounds:
-        labels = [json.loads(line) for line in file.open(encoding="utf-8") if line.strip()]
-        report(file.name, [first[r["id"]]["label"] for r in labels], [r["label"] for r in labels])
-        second += labels
-    a = [first[r["id"]]["label"] for r in second]
-    b = [r["label"] for r in second]
+    review = [json.loads(line) for line in (args.data / "review.jsonl").open(encoding="utf-8") if line.strip()]
+    if not review:
+        raise SystemExit(f"no second labels in {args.data / 'review.jsonl'}")
+    rounds = sorted({r["review_round"] for r in review})
+    for n in rounds:
+        sample = [r for r in review if r["review_round"] == n]
+        report(f"round {n}", [r["first"] for r in sample], [r["second"] for r in sample])
     if len(rounds) > 1:
-        report("all rounds", a, b)
+        report("all rounds", [r["first"] for r in review], [r["second"] for r in review])
     if args.disagreements:
+        written = {}
+        for line in (args.data / "written.jsonl").open(encoding="utf-8"):
+            rec = json.loads(line)
+            written[rec["id"]] = rec
         with args.disagreements.open("w", encoding="utf-8") as fh:
-            for r, x, y in zip(second, a, b, strict=True):
-                if x != y:
-                    rec = first[r["id"]]
+            for r in review:
+                if r["first"] != r["second"]:
+                    rec = written[r["id"]]
                     fh.write(json.dumps({"id": r["id"], "topic": rec["topic"], "text": rec["text"],
-                                         "first": x, "second": y}, ensure_ascii=False) + "\n")
-
+                                         "first": r["first"], "second": r["second"]}, ensure_ascii=False) + "\n")
 
 if __name__ == "__main__":
     main()
