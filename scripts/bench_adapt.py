@@ -5,11 +5,16 @@ The model to adapt must not have seen the topic. The default model never saw the
 seeds/stance/dev.jsonl; for a real-statement topic of seeds/stance/ungdc/, build a model without it first
 (scripts/train_default_model.py with the topic's pairs removed from its data and dev files). The new labels
 come from the topic's pairs in seeds/stance/ungdc/train.jsonl and the held-out pairs from ungdc/dev.jsonl (other
-countries' speeches), or, with --source FILE, from a seeded split of the topic's pairs in FILE. Prints one line
-per run and appends them as JSON lines to --out.
+countries' speeches), or, with --source FILE..., from a seeded split of the topic's pairs in those files: single
+pairs, or with --split-by speech/country whole speeches/countries, so that no held-out statement comes from a
+speech (country) whose pairs can be labelled. Training settings not given are those of `quotes train --from`
+(the TrainingConfig defaults). Prints one line per run and appends them as JSON lines to --out.
 
     python scripts/bench_adapt.py --model models/stance-minilm --topic rent_control \
         --source seeds/stance/dev.jsonl --held-out 25 --sizes 15 30 45 \
+        --eval seeds/stance/dev.jsonl seeds/stance/ungdc/dev.jsonl
+    python scripts/bench_adapt.py --model models/base-no-russia_sanctions --topic russia_sanctions \
+        --source seeds/stance/ungdc/train.jsonl seeds/stance/ungdc/dev.jsonl --split-by country --held-out 100 \
         --eval seeds/stance/dev.jsonl seeds/stance/ungdc/dev.jsonl
 """
 
@@ -20,6 +25,8 @@ import json
 import random
 import sys
 import tempfile
+import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,13 +41,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strategies", nargs="+", default=["uncertain", "random"], choices=["uncertain", "random"])
     parser.add_argument("--eval", type=Path, nargs="*", default=[],
                         help="other dev sets to score before and after (the topic's own pairs are left out of them)")
-    parser.add_argument("--source", type=Path, default=None,
-                        help="take the topic's pairs from this one file instead, holding out --held-out of them")
-    parser.add_argument("--held-out", type=int, default=25)
-    parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--replay", type=float, default=2.0)
-    parser.add_argument("--lr", type=float, default=1e-4)
-    parser.add_argument("--head-lr", type=float, default=1e-3)
+    parser.add_argument("--source", type=Path, nargs="+", default=None,
+                        help="take the topic's pairs from these files instead, holding out --held-out of them")
+    parser.add_argument("--held-out", type=int, default=25,
+                        help="with --source: pairs held out (with --split-by speech/country: at least this many)")
+    parser.add_argument("--split-by", choices=["pair", "speech", "country"], default="pair",
+                        help="with --source: hold out single pairs, or whole speeches or countries (the pairs' "
+                             "'speech' / 'country' fields), drawn in a seeded order until --held-out pairs are held")
+    parser.add_argument("--epochs", type=int, default=None, help="default: that of `quotes train --from`")
+    parser.add_argument("--replay", type=float, default=None, help="default: that of `quotes train --from`")
+    parser.add_argument("--lr", type=float, default=None, help="default: that of `quotes train --from`")
+    parser.add_argument("--head-lr", type=float, default=None, help="default: that of `quotes train --from`")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch threads (default: all cores; 1 where another job shares the cores, since two "
+                             "jobs each running one thread per core slow each other down several times)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path("bench_adapt.jsonl"))
     args = parser.parse_args(argv)
@@ -49,13 +63,32 @@ def main(argv: list[str] | None = None) -> int:
     from quotes.stance.data import example_pair
     from quotes.stance.train import TrainingConfig, train
 
+    settings = {name: getattr(args, name) for name in ("epochs", "replay", "lr", "head_lr", "threads")
+                if getattr(args, name) is not None}
+
     def topic_rows(path: Path) -> list[dict]:
         return [r for r in map(json.loads, path.open(encoding="utf-8")) if r["topic_id"] == args.topic]
 
     if args.source is not None:
-        rows = topic_rows(args.source)
-        random.Random(args.seed).shuffle(rows)
-        held, pool = rows[: args.held_out], rows[args.held_out:]
+        rows = [r for path in args.source for r in topic_rows(path)]
+        if args.split_by == "pair":
+            random.Random(args.seed).shuffle(rows)
+            held, pool = rows[: args.held_out], rows[args.held_out:]
+        else:
+            lacking = [r.get("id", "?") for r in rows if not r.get(args.split_by)]
+            if lacking:
+                print(f"error: --split-by {args.split_by}: pair {lacking[0]} has no '{args.split_by}' field",
+                      file=sys.stderr)
+                return 1
+            groups = sorted({r[args.split_by] for r in rows})
+            random.Random(args.seed).shuffle(groups)
+            held_groups: set[str] = set()
+            for group in groups:
+                if sum(r[args.split_by] in held_groups for r in rows) >= args.held_out:
+                    break
+                held_groups.add(group)
+            held = [r for r in rows if r[args.split_by] in held_groups]
+            pool = [r for r in rows if r[args.split_by] not in held_groups]
     else:
         pool, held = topic_rows(UNGDC / "train.jsonl"), topic_rows(UNGDC / "dev.jsonl")
     if not pool or not held:
@@ -73,7 +106,12 @@ def main(argv: list[str] | None = None) -> int:
     classifier = StanceClassifier.load(args.model, precision="fp32")
     probs = classifier.predict_proba([example_pair(r) for r in pool])
     margin = [float(sorted(p)[-1] - sorted(p)[-2]) for p in probs]
-    print(f"{args.topic}: {len(pool)} labelled pairs to pick from, {len(held)} held-out pairs", file=sys.stderr)
+
+    def labels(rows: list[dict]) -> str:
+        return ", ".join(f"{k} {v}" for k, v in sorted(Counter(r["label"] for r in rows).items()))
+
+    print(f"{args.topic}: {len(pool)} labelled pairs to pick from ({labels(pool)}), {len(held)} held-out pairs "
+          f"({labels(held)})", file=sys.stderr)
     with args.out.open("a", encoding="utf-8") as results:
         for size in args.sizes:
             n = min(size, len(pool))
@@ -85,20 +123,25 @@ def main(argv: list[str] | None = None) -> int:
                 data = work / f"{strategy}-{n}.jsonl"
                 data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in chosen), encoding="utf-8")
                 out = work / f"model-{strategy}-{n}"
-                config = TrainingConfig(data=[data], out=out, from_model=args.model, epochs=args.epochs,
-                                        replay=args.replay, holdout=0.0, eval_data=[held_file, *others],
-                                        lr=args.lr, head_lr=args.head_lr, seed=args.seed)
+                config = TrainingConfig(data=[data], out=out, from_model=args.model, holdout=0.0,
+                                        eval_data=[held_file, *others], seed=args.seed, **settings)
+                start = time.perf_counter()
                 train(config, progress_bar=False)
+                wall = time.perf_counter() - start
                 metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
                 scores = metrics["adaptation"]["scores"]
-                row = {"topic": args.topic, "strategy": strategy, "labels": n, "epochs": args.epochs,
+                row = {"topic": args.topic, "strategy": strategy, "labels": n, "epochs": config.epochs,
+                       "lr": config.lr, "head_lr": config.head_lr, "replay": config.replay,
+                       "threads": metrics["train"].get("threads"),
                        "replayed": metrics["adaptation"]["replayed"], "train_seconds": metrics["train"]["seconds"],
+                       "wall_seconds": round(wall, 1),
                        "scores": {Path(k).name: {w: scores[k][w]["macro_f1"] for w in ("before", "after")}
                                   for k in scores}}
                 results.write(json.dumps(row) + "\n")
                 results.flush()
                 parts = [f"{k} {v['before']:.3f}->{v['after']:.3f}" for k, v in row["scores"].items()]
-                print(f"{strategy:9} {n:4} labels  train {row['train_seconds']:.0f}s  " + "  ".join(parts), flush=True)
+                print(f"{strategy:9} {n:4} labels  train {row['train_seconds']:.0f}s (all {wall:.0f}s)  "
+                      + "  ".join(parts), flush=True)
     return 0
 
 

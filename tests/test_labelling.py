@@ -22,6 +22,7 @@ from quotes.cli import app
 from quotes.sample import Candidate, choose, labelled_keys, paragraph_bounds, spread
 from quotes.stance.data import DataError, read_records
 from quotes.stance.labelstudio import CHOICE_NAME, labeling_config, read_export
+from quotes.stance.train import ADAPT_LEARNING_RATES, LEARNING_RATES, TrainingConfig
 from quotes.types import STANCE_LABELS, Prediction, Topic
 
 REPO = Path(__file__).resolve().parents[1]
@@ -234,6 +235,16 @@ def test_train_from_adapts_a_model_with_replay_and_scores_before_after(tmp_path:
     assert metrics["train"]["labelled_examples"] == 12
     args = json.loads((adapted / "training_args.json").read_text(encoding="utf-8"))
     assert args["from_model"] == str(first)
+    assert (args["lr"], args["head_lr"]) == ADAPT_LEARNING_RATES  # --from without --lr: the adaptation rates
     assert "adapted" in (adapted / "README.md").read_text(encoding="utf-8")
     same = runner.invoke(app, ["train", str(FULL), "--from", str(first), "--out", str(first), "--force"])
     assert same.exit_code == 1 and "another folder" in same.output
+
+
+def test_adaptation_has_its_own_learning_rates_unless_given() -> None:
+    full = TrainingConfig(data=[FULL])
+    adapting = TrainingConfig(data=[FULL], from_model=Path("models/any"))
+    assert (full.lr, full.head_lr) == LEARNING_RATES
+    assert (adapting.lr, adapting.head_lr) == ADAPT_LEARNING_RATES != LEARNING_RATES
+    given = TrainingConfig(data=[FULL], from_model=Path("models/any"), lr=3e-5, head_lr=3e-4)
+    assert (given.lr, given.head_lr) == (3e-5, 3e-4)
