@@ -487,6 +487,7 @@ def _training_arguments(config: TrainingConfig, out: Path, has_dev: bool, bf16: 
                         progress_bar: bool) -> Any:
     from transformers import TrainingArguments
 
+    assert config.lr is not None  # set by TrainingConfig.__post_init__
     return TrainingArguments(
         bf16=bf16,
         use_cpu=not use_cuda,
