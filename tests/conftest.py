@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,13 @@ def make_articles(folder: Path, n: int, with_seed: bool = True) -> Path:
                     f"{a} said that the council would meet again in week {i % 7}.\n")
         (folder / f"a{i:03d}.txt").write_text(text, encoding="utf-8")
     return folder
+
+
+def count_stored_articles(db: Path) -> int:
+    """How many articles a store holds, read without a write lock (0 while it cannot be read): for tests that
+    watch a running extraction commit its batches."""
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
+            return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+    except sqlite3.Error:
+        return 0

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import count_stored_articles
 from typer.testing import CliRunner
 
 from quotes.cli import app
@@ -99,14 +100,6 @@ def test_rerun_skips_unchanged_articles_and_redoes_changed_ones(corpus: Path, tm
     assert "1 processed, 1 unchanged" in third.output
 
 
-def _count_articles(db: Path) -> int:
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
-            return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
-    except sqlite3.Error:
-        return 0
-
-
 def _children(pid: int) -> list[int]:
     import psutil
 
@@ -152,7 +145,7 @@ def test_killed_run_loses_nothing_committed_and_the_next_run_completes(tmp_path:
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     children: set[int] = set()
-    while _count_articles(db) < 4 and time.time() < deadline and proc.poll() is None:
+    while count_stored_articles(db) < 4 and time.time() < deadline and proc.poll() is None:
         children.update(_children(proc.pid))
         time.sleep(0.05)
     children.update(_children(proc.pid))
@@ -161,13 +154,13 @@ def test_killed_run_loses_nothing_committed_and_the_next_run_completes(tmp_path:
     if workers > 1:
         assert len(children) >= workers, "the parse workers should have been running"
     _assert_gone(sorted(children))
-    done = _count_articles(db)
+    done = count_stored_articles(db)
     assert 4 <= done < 60, "the run should have been killed part-way"
     assert not out.exists(), "an interrupted run must not leave a (half-written) output file"
 
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    assert _count_articles(db) == 60
+    assert count_stored_articles(db) == 60
     assert f"{60 - done} processed, {done} unchanged" in " ".join(result.stderr.split())
     assert len({json.loads(line)["article"] for line in out.read_text(encoding="utf-8").splitlines()}) == 60
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO, make_articles
+from conftest import REPO, count_stored_articles, make_articles
 
 MiB = 2**20
 
@@ -115,14 +115,6 @@ def test_ray_engine_reads_parquet_input_as_the_local_engine_does(ray_cluster: st
         assert a.execute(query).fetchall() == b.execute(query).fetchall()
 
 
-def _count_articles(db: Path) -> int:
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
-            return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
-    except sqlite3.Error:
-        return 0
-
-
 def test_killed_ray_run_keeps_its_stored_batches_and_the_next_run_does_the_rest(ray_cluster: str,
                                                                                 tmp_path: Path) -> None:
     """The last input is a named pipe nobody writes to, so the run cannot finish: the batches before it are stored
@@ -144,10 +136,10 @@ def test_killed_ray_run_keeps_its_stored_batches_and_the_next_run_does_the_rest(
     try:
         # The files read in the pipe's Ray block (a few) wait with it; all the others can be stored.
         deadline = time.time() + 240
-        while _count_articles(db) < n - 5 and time.time() < deadline and proc.poll() is None:
+        while count_stored_articles(db) < n - 5 and time.time() < deadline and proc.poll() is None:
             time.sleep(0.1)
         assert proc.poll() is None, "the run cannot end: its last input never ends"
-        done = _count_articles(db)
+        done = count_stored_articles(db)
         assert n - 5 <= done < n, f"{done} of {n} stored while the run was waiting on its last input"
     finally:
         proc.send_signal(signal.SIGKILL)

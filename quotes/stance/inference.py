@@ -20,7 +20,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import torch
 from torch import nn
@@ -227,6 +227,9 @@ class TorchStanceModel(PairReader, nn.Module):
         return Logits(self.pair_logits(input_ids, attention_mask, token_type_ids))
 
 
+_Loaded = TypeVar("_Loaded", bound=nn.Module)
+
+
 def _load_weights(model: nn.Module, path: Path) -> nn.Module:
     """``model`` (built on the meta device) with the weights of ``path``'s ``model.safetensors``; a checkpoint
     of a bare encoder may lack the ``bert.`` prefix its names have in a classifier's."""
@@ -247,22 +250,20 @@ def _load_weights(model: nn.Module, path: Path) -> nn.Module:
     return model.eval()
 
 
+def _load(kind: type[_Loaded], path: Path) -> _Loaded:
+    loaded = _load_weights(kind(read_config(path)), path)
+    assert isinstance(loaded, kind)
+    return loaded
+
+
 def load_stance_model(path: Path) -> TorchStanceModel:
     """The stance classifier of a ``quotes-stance`` folder, in fp32 on the CPU."""
-    config = read_config(path)
-    model = TorchStanceModel(config)
-    loaded = _load_weights(model, path)
-    assert isinstance(loaded, TorchStanceModel)
-    return loaded
+    return _load(TorchStanceModel, path)
 
 
 def load_encoder(path: Path) -> BertEncoder:
     """The BERT encoder of a folder (a base encoder such as all-MiniLM-L6-v2), in fp32 on the CPU."""
-    config = read_config(path)
-    model = BertEncoder(config)
-    loaded = _load_weights(model, path)
-    assert isinstance(loaded, BertEncoder)
-    return loaded
+    return _load(BertEncoder, path)
 
 
 # -- the tokenizer --------------------------------------------------------------------------------------
