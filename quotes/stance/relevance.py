@@ -114,8 +114,10 @@ class RelevanceGate:
             raise ModelError(f"cannot load the relevance encoder at {path}: {exc}") from exc
         return cls(to_precision(model, precision, device), tokenizer, threshold, scoring=scoring)
 
-    def _hidden(self, texts: Sequence[str], batch_size: int) -> Iterator[tuple[list[int], torch.Tensor, torch.Tensor]]:
-        """The encoder's last hidden states, by length-sorted batch: (input positions, hidden, attention mask)."""
+    def _hidden(self, texts: Sequence[str],
+                batch_size: int) -> Iterator[tuple[list[int], torch.Tensor, torch.Tensor, torch.Tensor]]:
+        """The encoder's last hidden states, by length-sorted batch: (input positions, hidden, attention mask,
+        token ids)."""
         import torch
 
         from quotes.stance.runtime import length_batches
@@ -128,7 +130,8 @@ class RelevanceGate:
                 inputs = self.tokenizer.pad({k: [v[i] for i in batch] for k, v in encoded.items()},
                                             padding=True, return_tensors="pt")
                 inputs = {k: v.to(device) for k, v in inputs.items()}
-                yield batch, self.model(**inputs).last_hidden_state.float().cpu(), inputs["attention_mask"].cpu()
+                yield (batch, self.model(**inputs).last_hidden_state.float().cpu(), inputs["attention_mask"].cpu(),
+                       inputs["input_ids"].cpu())
 
     def embed(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Unit-length embeddings, shape ``(len(texts), dim)``, in input order (length-sorted batches)."""
@@ -137,7 +140,7 @@ class RelevanceGate:
         from quotes.stance.reading import mean_pool
 
         out = np.zeros((len(texts), self.model.config.hidden_size), dtype=np.float32)
-        for batch, hidden, mask in self._hidden(texts, batch_size) if texts else ():
+        for batch, hidden, mask, _ in self._hidden(texts, batch_size) if texts else ():
             out[batch] = torch.nn.functional.normalize(mean_pool(hidden, mask), dim=-1).numpy()
         return out
 
@@ -148,13 +151,13 @@ class RelevanceGate:
         import torch
 
         out: list[np.ndarray] = [np.zeros((0, self.model.config.hidden_size), dtype=np.float32)] * len(texts)
-        for batch, hidden, mask in self._hidden(texts, batch_size) if texts else ():
+        for batch, hidden, mask, token_ids in self._hidden(texts, batch_size) if texts else ():
             unit = torch.nn.functional.normalize(hidden, dim=-1).numpy()
             for row, i in enumerate(batch):
                 n = int(mask[row].sum())
                 vectors = unit[row, 1:n - 1]
                 if content_only:
-                    ids = self.tokenizer(texts[i], truncation=True, max_length=self.max_length)["input_ids"][1:n - 1]
+                    ids = token_ids[row, 1:n - 1].tolist()
                     keep = [k for k, word in enumerate(self.tokenizer.convert_ids_to_tokens(ids)) if _is_content(word)]
                     vectors = vectors[keep] if keep else vectors
                 out[i] = vectors
