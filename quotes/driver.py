@@ -19,7 +19,9 @@ The output is the same either way. ``engine="ray"`` runs the same work on a Ray 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
 import threading
@@ -160,35 +162,42 @@ class _Done:
 
 
 class _Job:
-    """A batch sent to a :class:`ParsePool` worker; :meth:`result` waits for it."""
+    """A batch given to a :class:`ParsePool`; :meth:`result` waits for it."""
 
-    def __init__(self, pool: ParsePool, worker: int, batch: list[Article]) -> None:
-        self.pool, self.worker, self.batch = pool, worker, batch
+    def __init__(self, pool: ParsePool, number: int, batch: list[Article]) -> None:
+        self.pool, self.number, self.batch = pool, number, batch
+        self.answer: tuple[list[list[Quote] | None], list[Skipped]] | None = None
 
     def ready(self) -> bool:
-        return self.pool._ready(self.worker)
+        self.pool._collect(block=False)
+        return self.answer is not None
 
     def result(self) -> tuple[Results, list[Skipped]]:
-        quotes, failed = self.pool._receive(self.worker)
+        while self.answer is None:
+            self.pool._collect(block=True)
+        quotes, failed = self.answer
         return [(a, qs) for a, qs in zip(self.batch, quotes, strict=True) if qs is not None], failed
 
 
 class ParsePool:
-    """``workers`` processes that each load the spaCy pipeline once and extract the batches sent to them.
+    """``workers`` processes that each load the spaCy pipeline once and extract the batches given to them.
 
-    A batch goes to the worker with the fewest batches outstanding; results are read back in the order the
-    batches were sent (the caller asks for them in that order: see :meth:`submit`). Workers start on the first
-    batch; they end when the pool is closed, and on their own when this process ends (however it ends), since
-    each watches its pipe to this process.
+    Batches wait in one queue that every worker takes from as soon as it is free, so a worker that drew short
+    articles takes more of them and none stands idle while another still holds two batches; each answer comes
+    back on the worker's own pipe and is kept with its batch until asked for (:meth:`_Job.result`), so results
+    can be read in any order. Workers start on the first batch; they end when the pool is closed, and on their
+    own when this process ends (however it ends), since each watches its pipe to this process.
     """
 
     def __init__(self, workers: int, batch_size: int = 8) -> None:
         self.workers = max(1, workers)
         self.batch_size = batch_size
         self._context = multiprocessing.get_context("spawn")
+        self._tasks: Any = None
         self._processes: list[Any] = []
         self._conns: list[Any] = []
-        self._outstanding: list[int] = []
+        self._jobs: dict[int, _Job] = {}   # given, not yet answered, by number
+        self._numbers = itertools.count()
         self._closed = False
 
     @property
@@ -202,44 +211,39 @@ class ParsePool:
             return
         from quotes.stance.process import _signals_held, main_script_hidden
 
+        self._tasks = self._context.SimpleQueue()
         for _ in range(self.workers):
             parent, child = self._context.Pipe()
-            process = self._context.Process(target=_parse_worker, args=(child, self.batch_size),
+            process = self._context.Process(target=_parse_worker, args=(child, self._tasks, self.batch_size),
                                             name="quotes-parse", daemon=True)
             with _signals_held(), main_script_hidden():  # a started child must be recorded, or it could outlive us
                 process.start()
                 child.close()
                 self._processes.append(process)
                 self._conns.append(parent)
-                self._outstanding.append(0)
 
     def submit(self, batch: list[Article]) -> _Job:
-        """Send a batch to the least busy worker. The results of the batches must be read (``result()``) in
-        the order they were submitted."""
+        """Queue a batch for the first free worker."""
         self._start()
-        worker = min(range(self.workers), key=lambda i: self._outstanding[i])
+        job = _Job(self, next(self._numbers), batch)
+        self._jobs[job.number] = job
         try:
-            self._conns[worker].send(batch)
+            self._tasks.put((job.number, batch))
         except OSError as exc:
-            raise self._ended(worker) from exc
-        self._outstanding[worker] += 1
-        return _Job(self, worker, batch)
+            raise ParseError(f"the parse workers cannot be reached: {exc}") from exc
+        return job
 
-    def _ready(self, worker: int) -> bool:
-        try:
-            return bool(self._conns[worker].poll())
-        except OSError:
-            return True  # result() says what happened
-
-    def _receive(self, worker: int) -> tuple[list[list[Quote] | None], list[Skipped]]:
-        try:
-            kind, payload, failed = self._conns[worker].recv()
-        except (EOFError, OSError) as exc:
-            raise self._ended(worker) from exc
-        self._outstanding[worker] -= 1
-        if kind == "error":
-            raise ParseError(payload)
-        return payload, failed
+    def _collect(self, block: bool) -> None:
+        """Keep every answer that has come back with its batch; with ``block``, wait for at least one."""
+        ready = multiprocessing.connection.wait(self._conns, timeout=None if block else 0)
+        for worker in [i for i, conn in enumerate(self._conns) if conn in ready]:
+            try:
+                kind, number, payload, failed = self._conns[worker].recv()
+            except (EOFError, OSError) as exc:
+                raise self._ended(worker) from exc
+            if kind == "error":
+                raise ParseError(payload)
+            self._jobs.pop(number).answer = (list(payload), list(failed))
 
     def _ended(self, worker: int) -> ParseError:
         process = self._processes[worker]
@@ -247,11 +251,12 @@ class ParsePool:
         return ParseError(f"a parse worker ended unexpectedly (exit code {process.exitcode})")
 
     def close(self, wait: bool = True) -> None:
-        """End the workers: with ``wait``, once they have finished what they hold; otherwise at once."""
+        """End the workers: with ``wait``, once the queue is done; otherwise at once."""
         self._closed = True
-        for conn in self._conns if wait else []:
-            with contextlib.suppress(OSError):
-                conn.send(None)   # finish what you hold, then end
+        if wait and self._tasks is not None:
+            for _ in self._processes:
+                with contextlib.suppress(OSError):
+                    self._tasks.put(None)   # one for each worker: finish, then end
         for process in self._processes:
             process.join(timeout=30 if wait else 0)
             if process.is_alive():
@@ -259,7 +264,9 @@ class ParsePool:
                 process.join()
         for conn in self._conns:
             conn.close()
-        self._processes, self._conns, self._outstanding = [], [], []
+        if self._tasks is not None:
+            self._tasks.close()
+        self._processes, self._conns, self._jobs, self._tasks = [], [], {}, None
         from quotes.stance.process import _stop_resource_tracker
 
         _stop_resource_tracker()
@@ -283,39 +290,32 @@ def _most_batches(files: Sequence[tuple[Path, Path]], batch_size: int) -> int:
     return batches
 
 
-def _parse_worker(conn: Any, batch_size: int) -> None:
-    """A parse worker: load spaCy, then extract each batch received until ``None``; exit when the parent's end
-    of the pipe closes (the parent ended), even in the middle of a batch."""
+def _parse_worker(conn: Any, tasks: Any, batch_size: int) -> None:
+    """A parse worker: load spaCy, then extract each batch it takes from ``tasks`` until ``None``, answering on
+    ``conn``; exit when the parent's end of the pipe closes (the parent ended), even in the middle of a batch."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's; it then closes us
-    import queue
 
-    inbox: queue.Queue[Any] = queue.Queue()
+    def watch() -> None:
+        with contextlib.suppress(EOFError, OSError):
+            conn.recv()   # the parent never writes here: this returns only when it is gone
+        os._exit(0)   # nobody wants our results
 
-    def listen() -> None:
-        while True:
-            try:
-                message = conn.recv()
-            except (EOFError, OSError):
-                os._exit(0)   # the parent is gone: nobody wants our results
-            inbox.put(message)
-            if message is None:
-                return
-
-    threading.Thread(target=listen, daemon=True).start()
+    threading.Thread(target=watch, daemon=True).start()
     pipeline = Pipeline(batch_size=batch_size)
     try:
         pipeline.nlp  # noqa: B018 - load now, while the parent reads the next batches
     except Exception as exc:
-        conn.send(("error", f"cannot load the spaCy pipeline: {type(exc).__name__}: {exc}", []))
+        conn.send(("error", -1, f"cannot load the spaCy pipeline: {type(exc).__name__}: {exc}", []))
         return
     while True:
-        batch = inbox.get()
-        if batch is None:
+        task = tasks.get()
+        if task is None:
             return
+        number, batch = task
         results, failed = extract_safely(pipeline, batch)
         found = {id(article): quotes for article, quotes in results}
         try:  # one entry per article of the batch; None for one that failed
-            conn.send(("done", [found.get(id(article)) for article in batch], failed))
+            conn.send(("done", number, [found.get(id(article)) for article in batch], failed))
         except (BrokenPipeError, OSError):
             return
 
