@@ -4,7 +4,7 @@
     with Store("quotes.db") as store:
         report = Extraction(settings, store=store, workers=2).run([Path("articles")], sink)
 
-Files are read lazily into batches (2, 4, then ``batch_size`` articles); an article the store already has with
+Files are read lazily into batches (2, then ``batch_size`` articles); an article the store already has with
 the same content and settings is read back instead of processed (unless ``force``); a batch that fails is
 redone article by article, so one bad article costs only itself; every processed batch is stored in one
 transaction, so an interrupted run loses nothing committed and the next run resumes. ``sink`` gets each
@@ -34,7 +34,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from quotes.io.readers import MANY_ARTICLES, Skipped, iter_files, read_file
-from quotes.pipeline import Pipeline, Results, StanceWorker, content_hash, first_batch_sizes, processing_key
+from quotes.pipeline import (
+    BATCH_SIZE,
+    Pipeline,
+    Results,
+    StanceWorker,
+    content_hash,
+    first_batch_sizes,
+    processing_key,
+)
 from quotes.stance.process import available_cores
 from quotes.types import Article, Quote, Topic
 
@@ -189,7 +197,7 @@ class ParsePool:
     own when this process ends (however it ends), since each watches its pipe to this process.
     """
 
-    def __init__(self, workers: int, batch_size: int = 8) -> None:
+    def __init__(self, workers: int, batch_size: int = BATCH_SIZE) -> None:
         self.workers = max(1, workers)
         self.batch_size = batch_size
         self._context = multiprocessing.get_context("spawn")
@@ -337,7 +345,7 @@ class Extraction:
     """
 
     def __init__(self, stance: StanceSettings | None = None, *, store: Store | None = None, force: bool = False,
-                 batch_size: int = 8, workers: int | None = None, engine: str = "local",
+                 batch_size: int = BATCH_SIZE, workers: int | None = None, engine: str = "local",
                  address: str | None = None) -> None:
         if engine not in ENGINES:
             raise ValueError(f"unknown engine '{engine}'; expected one of {', '.join(ENGINES)}")

@@ -63,6 +63,11 @@ def statement_text(quote: Quote) -> str:
     return quote.content.text
 
 
+# Articles per batch: a parse worker's unit of work, a stance call's and a store transaction's. Four balance two
+# parse workers better than eight at the end of a run (docs/benchmarks.md, 2026-12-05).
+BATCH_SIZE = 4
+
+
 def first_batch_sizes(batch_size: int, first: int = 2) -> Iterator[int]:
     """Batch sizes for a run: ``first`` articles, then twice as many each time up to ``batch_size``, which is
     kept. Stance can start on the first articles and keep up while the rest is parsed."""
@@ -105,7 +110,7 @@ class Pipeline:
     """Extract quotes from articles and, given a classifier and topics, their stance."""
 
     def __init__(self, nlp: Language | None = None, classifier: StancePredictor | None = None,
-                 topics: Sequence[Topic] = (), batch_size: int = 8) -> None:
+                 topics: Sequence[Topic] = (), batch_size: int = BATCH_SIZE) -> None:
         self._nlp = nlp
         self.classifier = classifier
         self.topics = list(topics) if classifier is not None else []
@@ -152,11 +157,14 @@ class Pipeline:
         from quotes.extract.detect import detect
         from quotes.extract.doccache import read_document
 
-        docs = self.nlp.pipe((a.text for a in batch), batch_size=self.batch_size)
         results = []
-        for article, doc in zip(batch, docs, strict=True):
-            document = read_document(doc)   # paragraphs, quotations, sentences: found once, read by both stages
-            results.append((article, attribute(document, article.id, detect(document))))
+        # The words a batch adds to spaCy's vocabulary are dropped when it is done (nothing of its docs is kept:
+        # quotes hold plain strings), so a long run's memory stays flat.
+        with self.nlp.memory_zone():
+            docs = self.nlp.pipe((a.text for a in batch), batch_size=self.batch_size)
+            for article, doc in zip(batch, docs, strict=True):
+                document = read_document(doc)   # paragraphs, quotations, sentences: found once, read by both stages
+                results.append((article, attribute(document, article.id, detect(document))))
         return results
 
     def classify(self, results: list[tuple[Article, list[Quote]]]) -> list[tuple[Article, list[Quote]]]:

@@ -33,7 +33,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from quotes.io.readers import read_paths  # noqa: E402
-from quotes.pipeline import Pipeline  # noqa: E402
+from quotes.pipeline import BATCH_SIZE, Pipeline  # noqa: E402
 from quotes.stance.paths import PRECISIONS  # noqa: E402
 from quotes.stance.process import StanceProcess  # noqa: E402
 from quotes.types import Article, Topic  # noqa: E402
@@ -80,7 +80,7 @@ def main() -> None:
     ap.add_argument("--in-process", action="store_true",
                     help="time Pipeline.run with the classifier in a thread of this process (not the driver)")
     ap.add_argument("--workers", type=int, default=1, help="parse processes (quotes extract --workers)")
-    ap.add_argument("--batch-size", type=int, default=8, help="articles per batch (quotes extract's default)")
+    ap.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="articles per batch (quotes extract's default)")
     ap.add_argument("--shared-copies", action="store_true",
                     help="let repeated copies share their statements' reading (see above)")
     ap.add_argument("--precision", default="auto", choices=PRECISIONS,

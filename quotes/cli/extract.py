@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from quotes.cli._common import GateOption, Precision, PrecisionOption, err, fail
 from quotes.cli.application import app
 from quotes.io.writers import QuoteWriter, atomic_output
+from quotes.pipeline import BATCH_SIZE
 
 
 class OutputFormat(StrEnum):
@@ -49,7 +50,7 @@ def extract(
     force: Annotated[bool, typer.Option("--force", help="Redo articles the store already has.")] = False,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Articles per batch and per "
                                                                         "store transaction (the first "
-                                                                        "batches are 2 and 4).")] = 8,
+                                                                        "batch is 2).")] = BATCH_SIZE,
     workers: Annotated[int | None, typer.Option("--workers", min=1, show_default=False,
                                                 help="Processes that parse (each loads spaCy once); "
                                                      "default: every core, less one for stance.")] = None,
