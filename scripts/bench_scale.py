@@ -22,6 +22,7 @@ import argparse
 import contextlib
 import json
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -78,12 +79,19 @@ def tree_rss(proc: psutil.Process) -> tuple[int, int]:
     return (max(sizes), sum(sizes)) if sizes else (0, 0)
 
 
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of this process's ended children and of the descendants they waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run(config: str, corpus: Path, out: Path, stance: bool, store: bool, every: float) -> dict:
     cmd = [sys.executable, "-m", "quotes", "extract", str(corpus), *CONFIGS[config], "-o", str(out)]
     cmd += ["--store", str(out.with_suffix(".db"))] if store else ["--no-store"]
     if not stance:
         cmd.append("--no-stance")
     start = time.perf_counter()
+    cpu_before = _children_cpu()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     ps = psutil.Process(proc.pid)
     samples: list[tuple[float, int, int]] = []
@@ -102,6 +110,7 @@ def run(config: str, corpus: Path, out: Path, stance: bool, store: bool, every: 
     found = re.search(r"\((\d+) processed", summary)
     processed = int(found.group(1)) if found else 0
     return {"config": config, "seconds": seconds, "articles": processed, "samples": samples, "summary": summary,
+            "cpu": _children_cpu() - cpu_before,
             "quotes": sum(1 for _ in out.open(encoding="utf-8"))}
 
 
@@ -110,7 +119,8 @@ def main() -> None:
     ap.add_argument("ungdc", nargs="?", type=Path, help="the ungdc/ folder of session-NN.jsonl files")
     ap.add_argument("--input", type=Path, help="time this input instead of a corpus built from UNGDC_DIR")
     ap.add_argument("--articles", type=int, default=10_000)
-    ap.add_argument("--words", type=int, default=300, help="about this many words an article")
+    ap.add_argument("--words", type=int, default=280,
+                    help="about this many words an article (280: sessions 70-77 make 10,364 parts)")
     ap.add_argument("--corpus", type=Path, help="where to write the corpus (default: a temporary folder)")
     ap.add_argument("--configs", default="w1,w2,ray", help=f"comma-separated, of {', '.join(CONFIGS)}")
     ap.add_argument("--stance", action="store_true", help="stance on the default topics (default model)")
@@ -128,6 +138,7 @@ def main() -> None:
             n = build_corpus(args.ungdc, corpus, args.articles, args.words)
             what = f"{n} articles from {args.ungdc} (~{args.words} words each)"
         print(f"corpus: {what}; stance: {'3 default topics' if args.stance else 'off'}", flush=True)
+        outputs: list[tuple[str, Path]] = []
         for config in args.configs.split(","):
             r = run(config, corpus, Path(tmp) / f"{config}.jsonl", args.stance, args.store, args.every)
             samples = r["samples"]
@@ -140,6 +151,13 @@ def main() -> None:
                   f"{peak_all:.0f} MiB", flush=True)
             print(f"  largest process RSS at each tenth of the run (MiB): {' '.join(f'{x:.0f}' for x in tenths)}",
                   flush=True)
+            print(f"  CPU: {r['cpu']:.0f} s (user + system of the whole process tree, where its processes were waited"
+                  f" for), {r['cpu'] / max(1, r['articles']) * 1000:.0f} ms an article", flush=True)
+            outputs.append((config, Path(tmp) / f"{config}.jsonl"))
+        first_config, first = outputs[0]
+        for config, path in outputs[1:]:
+            same = path.read_bytes() == first.read_bytes()
+            print(f"output of {config} {'byte-identical to' if same else 'DIFFERS from'} {first_config}'s", flush=True)
 
 
 if __name__ == "__main__":
