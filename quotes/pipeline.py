@@ -66,6 +66,10 @@ def statement_text(quote: Quote) -> str:
 # Articles per batch: a parse worker's unit of work, a stance call's and a store transaction's. Four balance two
 # parse workers better than eight at the end of a run (docs/benchmarks.md, 2026-12-05).
 BATCH_SIZE = 4
+# A pipeline this process loaded itself is loaded afresh after this many articles: spaCy's caches (the
+# lemmatizer's, the vocabulary's hash tables) grow with every new word and are never emptied, about 5 KB an
+# article; a reload (half a second) every 2,000 articles keeps a long run's memory flat (docs/benchmarks.md).
+RELOAD_AFTER = 2_000
 
 
 def first_batch_sizes(batch_size: int, first: int = 2) -> Iterator[int]:
@@ -110,11 +114,15 @@ class Pipeline:
     """Extract quotes from articles and, given a classifier and topics, their stance."""
 
     def __init__(self, nlp: Language | None = None, classifier: StancePredictor | None = None,
-                 topics: Sequence[Topic] = (), batch_size: int = BATCH_SIZE) -> None:
+                 topics: Sequence[Topic] = (), batch_size: int = BATCH_SIZE,
+                 reload_after: int = RELOAD_AFTER) -> None:
         self._nlp = nlp
+        self._own_nlp = nlp is None   # a pipeline given by the caller is never reloaded
         self.classifier = classifier
         self.topics = list(topics) if classifier is not None else []
         self.batch_size = batch_size
+        self.reload_after = reload_after
+        self._parsed = 0   # articles parsed by the loaded spaCy pipeline
 
     @property
     def nlp(self) -> Language:
@@ -126,6 +134,14 @@ class Pipeline:
 
             self._nlp = load_nlp()
         return self._nlp
+
+    def _reload_if_due(self) -> None:
+        """Load the spaCy pipeline afresh once it has parsed ``reload_after`` articles (see RELOAD_AFTER)."""
+        if self._own_nlp and self._nlp is not None and self._parsed >= self.reload_after:
+            from quotes.extract.nlp import load_nlp
+
+            load_nlp.cache_clear()
+            self._nlp, self._parsed = None, 0
 
     def extract_one(self, article: Article) -> list[Quote]:
         """Quotes of a single article (no batching)."""
@@ -157,6 +173,7 @@ class Pipeline:
         from quotes.extract.detect import detect
         from quotes.extract.doccache import read_document
 
+        self._reload_if_due()
         results = []
         # The words a batch adds to spaCy's vocabulary are dropped when it is done (nothing of its docs is kept:
         # quotes hold plain strings), so a long run's memory stays flat.
@@ -165,6 +182,7 @@ class Pipeline:
             for article, doc in zip(batch, docs, strict=True):
                 document = read_document(doc)   # paragraphs, quotations, sentences: found once, read by both stages
                 results.append((article, attribute(document, article.id, detect(document))))
+        self._parsed += len(batch)
         return results
 
     def classify(self, results: list[tuple[Article, list[Quote]]]) -> list[tuple[Article, list[Quote]]]:

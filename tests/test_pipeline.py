@@ -15,6 +15,7 @@ from quotes.pipeline import Pipeline, StanceWorker, first_batch_sizes
 from quotes.stance.classifier import Prediction, StanceClassifier
 from quotes.stance.process import StanceProcess
 from quotes.types import Article, Topic
+from tests.conftest import SEED
 
 TOPICS = [Topic("tax", "tax cuts"), Topic("peace", "a ceasefire in Ukraine")]
 
@@ -116,3 +117,19 @@ def test_a_spawned_child_does_not_run_the_main_script_again(tmp_path: Path) -> N
     hidden = subprocess.run([sys.executable, str(script), "hide"], capture_output=True, text=True, timeout=120,
                             check=True)
     assert hidden.stdout.splitlines() == ["script ran in MainProcess"], hidden.stdout + hidden.stderr
+
+
+def test_a_pipeline_it_loaded_itself_is_reloaded_and_gives_the_same_quotes(pipeline: Pipeline) -> None:
+    text = SEED.read_text(encoding="utf-8")
+    articles = [Article(f"a{i}", text) for i in range(5)]
+    fresh = Pipeline(reload_after=2)
+    got, loaded = [], []
+    for i in range(0, 5, 2):
+        got.extend(fresh.extract_batch(articles[i:i + 2]))
+        loaded.append(fresh.nlp)
+    assert loaded[0] is not loaded[1] and loaded[1] is not loaded[2]   # reloaded after every 2 articles
+    assert got == pipeline.extract_batch(articles)
+    given = Pipeline(nlp=pipeline.nlp, reload_after=1)
+    given.extract_batch(articles[:2])
+    given.extract_batch(articles[2:3])
+    assert given.nlp is pipeline.nlp   # a pipeline the caller gave is never replaced
