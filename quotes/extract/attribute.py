@@ -243,6 +243,8 @@ class Attributor:
             nxt = self.doc[sent.end:min(len(self.doc), sent.end + GENDER_TOKENS_AFTER)]
             for t in window + list(nxt):
                 low = t.lower_
+                if t.dep_ in {"dobj", "dative"} and t.head.i == span.root.head.i:
+                    break   # "Berg blasted him": the object of the subject's own verb is someone else
                 if low in MALE_PRONOUNS:
                     votes.setdefault(self.names.canonical(m.name), []).append("m")
                     break
