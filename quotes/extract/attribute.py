@@ -470,6 +470,7 @@ class Attributor:
         rivals = [m for m in self.mentions_in(self.last_speaker_at, pos) if m.kind in kinds and m.subject
                   and self.recent_speakers and self.names.canonical(m.name) != self.recent_speakers[-1]
                   and not (want and self.names.gender.get(self.names.canonical(m.name)) not in (want, None))]
+        main_rivals = any(self._main_subject(m) for m in rivals)
         best: tuple[float, _Mention] | None = None
         for m in self.mentions_in(pos - PRONOUN_REACH, pos):
             if m.kind not in kinds:
@@ -483,8 +484,8 @@ class Attributor:
             elif self._outranked_in_sentence(m, kinds, want):
                 score -= OUTRANKED_PENALTY   # "Ana Ruiz spoke of her years under Tom Berg. He said ...": not Berg
             if self.recent_speakers and self.names.canonical(m.name) == self.recent_speakers[-1]:
-                if pos - self.last_speaker_at < LAST_SPEAKER_NEAR:
-                    score += LAST_SPEAKER_BONUS
+                if pos - self.last_speaker_at < LAST_SPEAKER_NEAR and not main_rivals:
+                    score += LAST_SPEAKER_BONUS   # "Scott bristles at … ," he said": not the last speaker
                 elif not rivals and self.last_speaker_at >= 0:
                     score += LAST_SPEAKER_UNRIVALLED
             if best is None or score > best[0]:
@@ -494,6 +495,17 @@ class Attributor:
         m = best[1]
         name = self.names.canonical(m.name, self.recent_speakers) if m.kind == "person" else m.name
         return _Mention(m.start, m.end, name, m.kind, m.descriptors, m.gender, m.subject)
+
+    def _main_subject(self, m: _Mention) -> bool:
+        """Whether ``m`` is the subject of its sentence's main verb (or of a verb joined to it): "Scott bristles",
+        not "Earnest said Obama has called", "While Obama had …"."""
+        span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
+        if span is None:
+            return False
+        verb = span.root.head
+        while verb.dep_ == "conj" and verb.head.i != verb.i:
+            verb = verb.head
+        return span.root.dep_ in {"nsubj", "nsubjpass"} and verb.dep_ == "ROOT"
 
     def _outranked_in_sentence(self, m: _Mention, kinds: set[str], want: str) -> bool:
         """Whether another entity of ``kinds`` (and of gender ``want``) is the subject of ``m``'s sentence."""
