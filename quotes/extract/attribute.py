@@ -519,6 +519,14 @@ class Attributor:
             other = self.names.canonical(o.name) if o.kind == "person" else o.name
             if other != name and not (want and self.names.gender.get(other) not in (want, None)):
                 return True
+        if "person" in kinds:
+            # a description as the main subject: "The Republican nominee linked … his opponent, Ana Ruiz. He said"
+            span = self.doc.char_span(lo, hi, alignment_mode="contract")
+            for t in span if span is not None else ():
+                if t.dep_ in {"nsubj", "nsubjpass"} and t.head.dep_ == "ROOT" and t.pos_ == "NOUN" \
+                        and t.lemma_.lower() in ROLE_NOUNS and not t.ent_type_ \
+                        and NOUN_GENDER.get(t.lemma_.lower(), want) == want and not m.start <= t.idx < m.end:
+                    return True
         return False
 
     def _main_person(self, pos: int, words: list[str]) -> _Mention | None:
