@@ -22,7 +22,14 @@ from spacy.tokens import Doc, Token
 from quotes.extract.cues import CueRelation, find_cues
 from quotes.extract.doccache import Document, ents, sent_of, text_of
 from quotes.extract.marks import Coverage, Intervals, MarkSpan
-from quotes.extract.words import RELATIVE_PRONOUNS, SPEAKER_PRONOUNS, SPEAKER_SUBJECT_NOUNS, TITLE_SMALL_WORDS
+from quotes.extract.words import (
+    CLAIM_NOUNS,
+    RELATIVE_PRONOUNS,
+    SPEAKER_PRONOUNS,
+    SPEAKER_SUBJECT_NOUNS,
+    SPEECH_VERBS,
+    TITLE_SMALL_WORDS,
+)
 from quotes.types import QuoteKind
 
 _WORD = re.compile(r"[^\W_]+(?:[’'\-][^\W_]+)*")
@@ -319,19 +326,35 @@ def _governing_verb(doc: Doc, m: MarkSpan) -> tuple[Token, Token] | None:
     for _ in range(GOVERNING_VERB_HOPS):
         if tok.head.i == tok.i:
             break
-        tok = tok.head
+        came_from, tok = tok, tok.head
+        if tok.lemma_.lower() in CLAIM_NOUNS and tok.pos_ == "NOUN" and came_from.dep_ in {"acl", "ccomp", "appos"}:
+            # "a fact-check on Berg's claim that there were “thousands”": the claim's holder said it
+            holder = next((c for c in tok.children if c.dep_ == "poss" and _can_speak(c)), None)
+            if holder is not None:
+                return tok, holder
         if tok.pos_ in {"VERB", "AUX"} and not (m.start <= tok.idx < m.end):
             subj = next((c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
             if subj is None:
                 continue
             if subj.lower_ in RELATIVE_PRONOUNS and tok.dep_ in {"relcl", "acl"}:
                 subj = tok.head
-            if subj.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} or subj.lower_ in SPEAKER_PRONOUNS \
-                    or subj.pos_ == "PROPN" \
-                    or subj.lemma_ in SPEAKER_SUBJECT_NOUNS:
+            if _can_speak(subj):
+                # "Berg tweeted that Holm was “disgusting”": the clause is what the verb of saying reports
+                head = tok.head
+                if tok.dep_ in {"ccomp", "advcl"} and head.pos_ == "VERB" and head.lemma_.lower() in SPEECH_VERBS \
+                        and head.i < tok.i:
+                    said_by = next((c for c in head.children if c.dep_ == "nsubj" and _can_speak(c)), None)
+                    if said_by is not None:
+                        return head, said_by
                 return tok, subj
             return None
     return None
+
+
+def _can_speak(tok: Token) -> bool:
+    """Whether a subject can be a speaker: a person or organisation, a pronoun, or a speaker noun."""
+    return tok.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} or tok.lower_ in SPEAKER_PRONOUNS \
+        or tok.pos_ == "PROPN" or tok.lemma_ in SPEAKER_SUBJECT_NOUNS
 
 
 def _indirect_ok(doc: Doc, rel: CueRelation) -> bool:

@@ -118,6 +118,11 @@ PHRASAL_CUES = frozenset({("call", "for"), ("call", "on"), ("warn", "against"), 
 REPORTING_SUBJECTS = frozenset({"statement", "report", "letter", "release", "tweet", "post", "document", "memo",
                                 "spokesman", "spokeswoman", "spokesperson", "announcement", "communique",
                                 "speech", "interview", "editorial", "study", "video", "ad", "website"})
+# Nouns of saying whose holder said what their clause reports: "Berg's claim that there were “thousands”".
+CLAIM_NOUNS = frozenset("""
+claim claims statement assertion remark remarks comment comments charge accusation allegation argument
+contention insistence suggestion promise pledge vow warning boast prediction words
+""".split())
 # Documents that speak for whoever issued them when they are the source ("the plan says", "the statement
 # said"): attribution looks for the issuer. Written documents only, with the legal and policy kinds
 # ("ruling", "lawsuit", "blueprint") that REPORTING_SUBJECTS lacks.
