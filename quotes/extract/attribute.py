@@ -417,6 +417,22 @@ class Attributor:
         # a description or a common noun that names no one: kept as the mention, never a speaker
         return Speaker(_description_name(mention), mention, start, end, "unresolved"), TRUST_UNRESOLVED
 
+    def resolve_label(self, start: int, end: int) -> Speaker | None:
+        """The person or organisation a paragraph's opening label names ("Sanders: …" where the article names
+        Bernie Sanders); None when it names none."""
+        mention = text_of(self.doc)[start:end]
+        name = clean_name(mention)
+        if not name:
+            return None
+        canonical = self.names.canonical(name, self.recent_speakers)
+        if canonical in self.names.full or self.is_person_surname(name):
+            return Speaker(canonical, mention, start, end, "person")
+        low = {name.casefold(), self.long_form(name).casefold()}
+        org = next((m for m in self.mentions if m.kind == "organization" and m.name.casefold() in low), None)
+        if org is not None:
+            return Speaker(org.name, mention, start, end, "organization")
+        return None
+
     def _mention_at(self, pos: int) -> _Mention | None:
         """The indexed entity mention covering ``pos``; an organisation keeps the nationality before it
         ("Chinese Foreign Ministry")."""
@@ -620,7 +636,15 @@ def attribute(document: Document, article_id: str, candidates: list[Candidate]) 
         speaker: Speaker | None = None
         factor = 1.0
         how = cand.how
-        if cand.source is not None:
+        label = _label_before(text, paragraphs[p][0], cand.start) if (p := para_of(cand.start)) >= 0 \
+            and how != "transcript" else None
+        if label is not None and (labelled := attributor.resolve_label(*label)) is not None:
+            speaker, factor = labelled, TRUST_NAMED      # "Sanders: Clinton needs to 'get away from …'"
+        elif label is not None and cand.source is not None and label[0] <= cand.source.idx < label[1]:
+            speaker = Speaker(_description_name(text[label[0]:label[1]]), text[label[0]:label[1]], label[0],
+                              label[1], "unresolved")   # "CLARIFICATION: The first sentence …" names no one
+            factor = TRUST_UNRESOLVED
+        elif cand.source is not None:
             speaker, factor = attributor.resolve(cand.source)
         elif cand.source_text is not None:
             s, e = cand.source_text
@@ -670,6 +694,16 @@ def headline_spans(text: str) -> list[tuple[int, int]]:
             spans.append((pos, pos + len(line)))
         pos += len(line)
     return spans
+
+
+_LABEL = re.compile(r"([A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){0,2}):[ \t]+(?=\S)")
+
+
+def _label_before(text: str, para_start: int, pos: int) -> tuple[int, int] | None:
+    """The label that opens the paragraph of ``pos`` before it ("Sanders: …", "CLARIFICATION: …", a
+    headline's or a transcript's speaker), as character offsets; None when the paragraph has none."""
+    m = _LABEL.match(text, para_start)
+    return (m.start(1), m.end(1)) if m and m.end() <= pos else None
 
 
 def _fits(before: str, word: str) -> bool:

@@ -67,7 +67,11 @@ def find_subject(verb: Token) -> Token | None:
     tok: Token | None = verb
     while tok is not None and seen < SUBJECT_CLIMB:
         seen += 1
-        for child in tok.children:
+        # of two subjects (a misparse: "The Latest: Trump urges …", "THE BORROWING Back when he wrote his
+        # book, Mr. Reyes said"), the one nearest the verb
+        subjects = sorted((c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass", "csubj"}),
+                          key=lambda c: abs(c.i - tok.i))
+        for child in subjects[:1]:
             if child.dep_ in {"nsubj", "nsubjpass", "csubj"}:
                 if child.lower_ in RELATIVE_PRONOUNS and tok.dep_ in {"relcl", "acl"}:
                     return tok.head
