@@ -24,6 +24,7 @@ from quotes.extract.doccache import Document, ents, sent_of, text_of
 from quotes.extract.marks import Coverage, Intervals, MarkSpan
 from quotes.extract.words import (
     CLAIM_NOUNS,
+    EDITORIAL_LABELS,
     RELATIVE_PRONOUNS,
     SPEAKER_PRONOUNS,
     SPEAKER_SUBJECT_NOUNS,
@@ -170,6 +171,7 @@ def _transcripts(d: _Passes, candidates: list[Candidate]) -> list[Candidate]:
     for pstart, pend in paragraphs.spans:
         tm = _TRANSCRIPT.match(text, pstart, pend)
         if tm and len(words(tm.group(1))) <= TRANSCRIPT_MAX_NAME_WORDS \
+                and not set(words(tm.group(1).casefold())) <= EDITORIAL_LABELS \
                 and len(words(text[tm.end():pend])) >= TRANSCRIPT_MIN_WORDS:
             transcript.append(Candidate("direct", tm.end(), pend, (tm.end(1), tm.end(1) + 1), None, "transcript",
                                         source_text=(tm.start(1), tm.end(1))))

@@ -118,6 +118,11 @@ PHRASAL_CUES = frozenset({("call", "for"), ("call", "on"), ("warn", "against"), 
 REPORTING_SUBJECTS = frozenset({"statement", "report", "letter", "release", "tweet", "post", "document", "memo",
                                 "spokesman", "spokeswoman", "spokesperson", "announcement", "communique",
                                 "speech", "interview", "editorial", "study", "video", "ad", "website"})
+# Labels an editor opens a paragraph with ("CLARIFICATION: The first sentence has been …"): not a speaker.
+EDITORIAL_LABELS = frozenset("""
+clarification clarifications correction corrections update updated note editor's editor’s disclosure
+disclaimer related photo photos video watch listen read more see also advertisement
+""".split())
 # Nouns of saying whose holder said what their clause reports: "Berg's claim that there were “thousands”".
 CLAIM_NOUNS = frozenset("""
 claim claims statement assertion remark remarks comment comments charge accusation allegation argument
