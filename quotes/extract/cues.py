@@ -78,8 +78,8 @@ def find_subject(verb: Token) -> Token | None:
                 return child
         if tok.dep_ in {"agent"}:
             return None
-        # "..., saying that"; "declined to comment and said"; "was cited as saying"
-        if tok.dep_ in {"advcl", "xcomp", "conj", "pcomp", "prep", "acl", "dep"} and tok.head.i != tok.i:
+        # "..., saying that"; "declined to comment and said"; "was cited as saying"; "was able to tout"
+        if tok.dep_ in {"advcl", "xcomp", "conj", "pcomp", "prep", "acl", "dep", "acomp"} and tok.head.i != tok.i:
             if tok.dep_ == "acl" and tok.head.pos_ in {"NOUN", "PROPN"} and tok.tag_ == "VBG":
                 return tok.head            # "a statement saying that"
             tok = tok.head
