@@ -63,6 +63,10 @@ def find_subject(verb: Token) -> Token | None:
     frame = reporting_frame(verb)
     if frame is not None:
         return find_subject(frame)       # "Lukashenko has been cited as saying"
+    prev = verb.doc[verb.i - 1] if verb.i > 0 else None
+    if verb.tag_ == "VBG" and prev is not None and prev.ent_type_ == "PERSON" and prev.dep_ in {"pobj", "dobj"} \
+            and not any(c.dep_ in {"nsubj", "nsubjpass"} for c in verb.children):
+        return prev                      # "the ad uses footage of Ana Ruiz asking, …": she asks, not the ad
     seen = 0
     tok: Token | None = verb
     while tok is not None and seen < SUBJECT_CLIMB:
@@ -71,6 +75,8 @@ def find_subject(verb: Token) -> Token | None:
         # book, Mr. Reyes said"), the one nearest the verb
         subjects = sorted((c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass", "csubj"}),
                           key=lambda c: abs(c.i - tok.i))
+        if subjects and subjects[0].lower_ == "it" and tok.pos_ == "ADJ" and tok.dep_ in {"ccomp", "xcomp", "oprd"}:
+            subjects = []                # "Berg will find it difficult to repeat …": the finder is the source
         for child in subjects[:1]:
             if child.dep_ in {"nsubj", "nsubjpass", "csubj"}:
                 if child.lower_ in RELATIVE_PRONOUNS and tok.dep_ in {"relcl", "acl"}:
@@ -79,7 +85,8 @@ def find_subject(verb: Token) -> Token | None:
         if tok.dep_ in {"agent"}:
             return None
         # "..., saying that"; "declined to comment and said"; "was cited as saying"; "was able to tout"
-        if tok.dep_ in {"advcl", "xcomp", "conj", "pcomp", "prep", "acl", "dep", "acomp"} and tok.head.i != tok.i:
+        if tok.dep_ in {"advcl", "xcomp", "conj", "pcomp", "prep", "acl", "dep", "acomp", "ccomp"} and tok.head.i != tok.i \
+                and (tok.dep_ != "ccomp" or tok.pos_ == "ADJ"):
             if tok.dep_ == "acl" and tok.head.pos_ in {"NOUN", "PROPN"} and tok.tag_ == "VBG":
                 return tok.head            # "a statement saying that"
             tok = tok.head
@@ -99,6 +106,9 @@ def document_source(subject: Token) -> Token | None:
     issued a statement calling ...", the Council."""
     if subject.lemma_.lower() not in REPORTING_SUBJECTS:
         return None
+    if subject.dep_ == "pobj" and subject.head.lower_ == "of" and subject.head.head.pos_ == "NOUN" \
+            and subject.head.head.dep_ == "dobj":
+        subject = subject.head.head      # "Berg unleashed a series of tweets criticizing …": the series' sender
     if subject.dep_ in {"dobj", "pobj"} and subject.head.pos_ == "VERB":
         for child in subject.head.children:
             if child.dep_ == "nsubj":
