@@ -403,3 +403,11 @@ def test_an_editorial_label_is_no_speaker(pipeline: Pipeline) -> None:
             "reflect that Berg is calling for a process to pick a ferry, not for a ferry.")
     quotes = run(pipeline, text)
     assert not any(q.speaker is not None and q.speaker.name.casefold() == "clarification" for q in quotes), quotes
+
+
+@pytest.mark.parametrize("surname", ["Price", "Rush"])   # "Price avoids" parsed as a noun phrase or a compound
+def test_a_name_opening_a_sentence_with_no_subject_is_the_subject(pipeline: Pipeline, surname: str) -> None:
+    text = (f"Senator Tom {surname} spoke on Monday.  {surname} avoids condemning Norway’s invasion of the islands, "
+            "including its annexation of the port.")
+    q = find(run(pipeline, text), "invasion of the islands")
+    assert q.speaker is not None and q.speaker.name == f"Tom {surname}", q.speaker

@@ -87,10 +87,13 @@ def find_subject(verb: Token) -> Token | None:
         # "..., saying that"; "declined to comment and said"; "was cited as saying"; "was able to tout"
         if tok.dep_ in {"advcl", "xcomp", "conj", "pcomp", "prep", "acl", "dep", "acomp", "ccomp"} and tok.head.i != tok.i \
                 and (tok.dep_ != "ccomp" or tok.pos_ == "ADJ"):
-            if tok.dep_ == "acl" and tok.head.pos_ in {"NOUN", "PROPN"} and tok.tag_ == "VBG":
+            if tok.dep_ == "acl" and tok.head.pos_ in {"NOUN", "PROPN"} and tok.tag_ == "VBG" \
+                    and _name_before(tok.head) is None:
                 return tok.head            # "a statement saying that"
             tok = tok.head
             continue
+        if (name := _name_before(tok)) is not None:
+            return name
         break
     # passive with agent: "it was announced by the ministry"
     for child in verb.children:
@@ -99,6 +102,19 @@ def find_subject(verb: Token) -> Token | None:
                 if pobj.dep_ == "pobj":
                     return pobj
     return None
+
+
+def _name_before(tok: Token) -> Token | None:
+    """In "Berg avoids condemning …" parsed as a noun phrase or as a verb with "Berg" for a compound, the
+    capitalised word before the root is its subject."""
+    if tok.dep_ != "ROOT" or tok.tag_ not in {"NNS", "VBZ", "VBD"}:
+        return None
+    name = next((c for c in tok.children if c.dep_ == "compound" and c.text[:1].isupper() and c.i == tok.i - 1),
+                None)
+    if name is None:
+        return None
+    first = next((t for t in sent_of(tok.doc, name.i) if not t.is_space), None)
+    return name if first is not None and first.i == name.i else None   # the sentence opens with the name
 
 
 def document_source(subject: Token) -> Token | None:
