@@ -411,3 +411,11 @@ def test_a_name_opening_a_sentence_with_no_subject_is_the_subject(pipeline: Pipe
             "including its annexation of the port.")
     q = find(run(pipeline, text), "invasion of the islands")
     assert q.speaker is not None and q.speaker.name == f"Tom {surname}", q.speaker
+
+
+def test_a_fragment_another_clause_governs_is_not_the_next_cues(pipeline: Pipeline) -> None:
+    text = ("The rally ran late. “You winning?” she said, but Kevin was drifting off again, and as Tom Berg went on "
+            "about “how the harbour is rigged,” and “wounded fishing families” and “our own struggling fishermen,” "
+            "Melanie said yes, yes, yes, over and over again.")
+    q = find(run(pipeline, text), "struggling fishermen")
+    assert q.speaker is not None and q.speaker.name == "Tom Berg", q.speaker

@@ -196,7 +196,7 @@ def _beside_cues(d: _Passes, candidates: list[Candidate]) -> None:
         if k in d.used:
             continue
         rel = _adjacent_cue(d.document.doc, m, by_position, d.document.paragraphs)
-        if rel is None:
+        if rel is None or _fragment_of_another_clause(d.document.doc, m, rel):
             continue
         d.used.add(k)
         prev = direct_by_cue.get((rel.cue_start, rel.cue_end))
@@ -416,6 +416,22 @@ def _adjacent_cue(doc: Doc, mark: MarkSpan, cues: CuesByPosition,
                                          or not gap.strip()):
                 best = rel   # "she said: “…”", "…, saying “…”"
     return best
+
+
+def _fragment_of_another_clause(doc: Doc, m: MarkSpan, rel: CueRelation) -> bool:
+    """Whether a quotation before a cue is a fragment that a clause before it governs: in "as Berg went on
+    about “our own struggling citizens,” Holm said yes", the words are Berg's, not Holm's."""
+    if rel.verb is None or rel.cue_start < m.end or is_title_like(text_of(doc)[m.start:m.end]):
+        return False
+    span = doc.char_span(m.start, m.end, alignment_mode="expand")
+    if span is None:
+        return False
+    sent = sent_of(doc, span[0].i)
+    if not words(text_of(doc)[sent.start_char:m.start]) or not sent.start <= rel.verb.i < sent.end:
+        return False   # the quotation opens its sentence (“…,” Holm said), or the cue opens the next one
+    gov = _governing_verb(doc, m)
+    return gov is not None and gov[0].i < span[0].i and gov[0].i != rel.verb.i and \
+        (rel.source is None or gov[1].i != rel.source.i)
 
 
 def _colon_source(doc: Doc, colon: int) -> Token | None:
