@@ -132,6 +132,10 @@ def document_source(subject: Token) -> Token | None:
     for child in subject.children:
         if child.dep_ == "poss":
             return child
+        if child.dep_ == "relcl":       # "a speech Mrs. Ruiz delivered at the university"
+            said_by = next((c for c in child.children if c.dep_ == "nsubj" and c.ent_type_ in {"PERSON", "ORG"}), None)
+            if said_by is not None:
+                return said_by
         if child.dep_ == "prep" and child.lower_ in {"from", "by", "of"}:
             for pobj in child.children:
                 if pobj.dep_ == "pobj":
@@ -244,6 +248,7 @@ def _according_relation(doc: Doc, according: Token) -> CueRelation | None:
     source = next((c for c in to.children if c.dep_ == "pobj"), None)
     if source is None:
         return None
+    source = document_source(source) or source    # "according to a speech Mrs. Ruiz delivered"
     sent: Span = sent_of(doc, according.i)
     phrase = set(t.i for t in according.subtree) | set(t.i for t in to.subtree) | {according.i, to.i}
     rest = [t for t in sent if t.i not in phrase]
