@@ -393,7 +393,7 @@ def test_a_spokesman_is_someone_new_not_the_person_the_story_follows(pipeline: P
     ("Harbour chief Ana Ruiz spoke to reporters Friday after Tom Berg unleashed a series of tweets criticizing "
      "Sarah Holm, the former ferry captain.", "Sarah Holm", "Tom Berg"),
     # a speech (or document) speaks for whoever the relative clause says delivered it
-    ("Ana Ruiz wants a new tax.\n\nThe tax plan is not about revenue; it is supposed to curb short-term investors, "
+    ("Senator Ana Ruiz spoke on Monday.\n\nThe tax plan is not about revenue; it is supposed to curb short-term investors, "
      "according to a speech Mrs. Ruiz delivered at the university in July.", "curb short-term", "Ana Ruiz"),
 ])
 def test_attribution_rules_of_the_third_round(pipeline: Pipeline, text: str, fragment: str, speaker: str) -> None:
