@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from quotes.extract.speakers import clean_name
 from quotes.pipeline import Pipeline
 from quotes.types import Article, Quote
 
@@ -422,3 +423,21 @@ def test_a_fragment_another_clause_governs_is_not_the_next_cues(pipeline: Pipeli
             "Melanie said yes, yes, yes, over and over again.")
     hits = [q for q in run(pipeline, text) if "struggling fishermen" in q.content.text]
     assert hits and all(q.speaker is not None and q.speaker.name == "Tom Berg" for q in hits), hits
+
+
+@pytest.mark.parametrize(("mention", "name"), [
+    ("Politico, Democratic party", "Politico"),          # the recogniser ran a name across a comma
+    ("Ana Ruiz, 45", "Ana Ruiz"),
+    ("Martin Luther King, Jr.", "Martin Luther King, Jr"),  # a generational suffix stays
+    ("Acme Holdings, Inc.", "Acme Holdings, Inc"),        # ... and a company's
+])
+def test_a_comma_ends_a_name_unless_a_suffix_follows(mention: str, name: str) -> None:
+    assert clean_name(mention, titles=False) == name
+
+
+def test_of_two_subjects_the_name_wins_over_a_common_noun(pipeline: Pipeline) -> None:
+    # the parser gives "need" two subjects, "Ryan" and "the victims": the nearest is not the speaker
+    text = ("House Speaker Paul Ryan, R-Wis., despite admitting that he did have his concerns about “trial lawyers "
+            "trying to get rich,” the victims do need to have their day in court.")
+    q = find(run(pipeline, text), "trial lawyers")
+    assert q.speaker is not None and q.speaker.name == "Paul Ryan", q.speaker

@@ -72,9 +72,10 @@ def find_subject(verb: Token) -> Token | None:
     while tok is not None and seen < SUBJECT_CLIMB:
         seen += 1
         # of two subjects (a misparse: "The Latest: Trump urges …", "THE BORROWING Back when he wrote his
-        # book, Mr. Reyes said"), the one nearest the verb
+        # book, Mr. Reyes said", "Paul Ryan, despite admitting …, the victims do need"), a name or a pronoun
+        # before a common noun, then the one nearest the verb
         subjects = sorted((c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass", "csubj"}),
-                          key=lambda c: abs(c.i - tok.i))
+                          key=lambda c: (not _names_someone(c), abs(c.i - tok.i)))
         if subjects and subjects[0].lower_ == "it" and tok.pos_ == "ADJ" and tok.dep_ in {"ccomp", "xcomp", "oprd"}:
             subjects = []                # "Berg will find it difficult to repeat …": the finder is the source
         for child in subjects[:1]:
@@ -102,6 +103,11 @@ def find_subject(verb: Token) -> Token | None:
                 if pobj.dep_ == "pobj":
                     return pobj
     return None
+
+
+def _names_someone(tok: Token) -> bool:
+    """A named entity that can speak, a proper noun or a personal pronoun."""
+    return tok.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} or tok.pos_ in {"PROPN", "PRON"}
 
 
 def _name_before(tok: Token) -> Token | None:

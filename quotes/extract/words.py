@@ -61,6 +61,8 @@ jim tom dan matt nick scott gary frank larry harry henry kenneth ronald jack rya
 """.split())
 # Lower-case words inside a name: "Bank of America", "Ursula von der Leyen".
 NAME_PARTICLES = frozenset("of for and on the de da del della der di du la le van von bin ibn al el y & -".split())
+# Suffixes of a company's name that may follow a comma: "Acme Holdings, Inc.".
+COMPANY_SUFFIXES = frozenset("inc inc. ltd ltd. llc l.l.c. plc co co. corp corp. lp llp sa ag".split())
 # Suffixes that tell a father from his son: "Jr." must not link to the name without it.
 GENERATIONAL = frozenset({"jr", "sr", "ii", "iii", "iv"})
 # A party's names: "the GOP nominee" is the "Republican nominee".
