@@ -441,3 +441,13 @@ def test_of_two_subjects_the_name_wins_over_a_common_noun(pipeline: Pipeline) ->
             "trying to get rich,” the victims do need to have their day in court.")
     q = find(run(pipeline, text), "trial lawyers")
     assert q.speaker is not None and q.speaker.name == "Paul Ryan", q.speaker
+
+
+def test_a_quotation_after_a_sentence_about_someone_is_theirs(pipeline: Pipeline) -> None:
+    text = ("Mayor Tom Berg spoke on Sunday.\n\n"
+            "On \"Face the Nation,\" Sen. Ana Ruiz (Vt.), who lost the primaries to Berg, identified young voters' "
+            "exhaustion with bigotry as one of the reasons that they should get excited about Berg's candidacy. "
+            "\"The younger people are more than any generation in our history sick and tired of discrimination "
+            "and racism.\"\n\nThe city stayed calm.")
+    q = find(run(pipeline, text), "The younger people")
+    assert q.speaker is not None and q.speaker.name == "Ana Ruiz", q.speaker

@@ -512,6 +512,19 @@ class Attributor:
         name = self.names.canonical(m.name, self.recent_speakers) if m.kind == "person" else m.name
         return _Mention(m.start, m.end, name, m.kind, m.descriptors, m.gender, m.subject)
 
+    def subject_before(self, lo: int, pos: int) -> Speaker | None:
+        """The person who is the main subject of the sentence before ``pos``, when it starts at or after ``lo``."""
+        k = bisect_right(self.sent_starts, pos - 1) - 1
+        while k >= 0 and self.sent_starts[k] >= pos - 1:
+            k -= 1
+        if k < 0 or any(ch.isalnum() for ch in text_of(self.doc)[self.sent_starts[k]:lo]):
+            return None   # the sentence before starts in an earlier paragraph
+        for m in self.mentions_in(self.sent_starts[k], pos):
+            if m.kind == "person" and self._main_subject(m):
+                name = self.names.canonical(m.name, self.recent_speakers)
+                return Speaker(name, text_of(self.doc)[m.start:m.end], m.start, m.end, "person")
+        return None
+
     def _main_subject(self, m: _Mention) -> bool:
         """Whether ``m`` is the subject of its sentence's main verb (or of a verb joined to it): "Scott bristles",
         not "Earnest said Obama has called", "While Obama had …"."""
@@ -660,6 +673,11 @@ def attribute(document: Document, article_id: str, candidates: list[Candidate]) 
                 factor = TRUST_SAME_PARAGRAPH if last[0] == p else TRUST_CONTINUED
             elif starts_para and p > 0:
                 speaker = _named_in_paragraph(attributor, paragraphs[p - 1])
+                factor = TRUST_PREVIOUS_PARAGRAPH
+            elif p >= 0:
+                # "Sen. Ana Ruiz … named exhaustion as one of the reasons. “The younger people are …”": the
+                # person the sentence before, in the same paragraph, has for its main subject
+                speaker = attributor.subject_before(paragraphs[p][0], cand.start)
                 factor = TRUST_PREVIOUS_PARAGRAPH
         if speaker is None:
             factor = min(factor, NO_SPEAKER_CAP)
