@@ -451,3 +451,14 @@ def test_a_quotation_after_a_sentence_about_someone_is_theirs(pipeline: Pipeline
             "and racism.\"\n\nThe city stayed calm.")
     q = find(run(pipeline, text), "The younger people")
     assert q.speaker is not None and q.speaker.name == "Ana Ruiz", q.speaker
+
+
+def test_a_cue_after_a_quotation_reaches_back_over_the_whole_name(pipeline: Pipeline) -> None:
+    # the gap between the closing mark and the cue is measured from "Rosa", not from the head "Lind"
+    text = ("Protesters were frustrated that the city's police department released only some of the video "
+            "footage.\n\n\"They're trying to slap us in the face [by providing limited information], thinking we're "
+            "going to shut up,\" Rosa Lind, 25, said as she and hundreds of other demonstrators moved through the "
+            "city early Sunday morning. \"We're not going to stop. It's going to go on every day.\"")
+    for fragment in ("slap us in the face", "not going to stop"):
+        q = find(run(pipeline, text), fragment)
+        assert q.speaker is not None and q.speaker.name == "Rosa Lind", q.speaker

@@ -400,7 +400,8 @@ def _adjacent_cue(doc: Doc, mark: MarkSpan, cues: CuesByPosition,
     for rel in cues.near(mark.start - ADJACENT_REACH, mark.end + ADJACENT_REACH):
         if rel.verb is None or not (para[0] <= rel.cue_start < para[1]):
             continue
-        left = min(rel.cue_start, rel.source.idx if rel.source is not None else rel.cue_start)
+        # the speaker's whole name: "…,” Quina Jones, 25, said" starts at "Quina", not at the head "Jones"
+        left = min(rel.cue_start, rel.source.left_edge.idx if rel.source is not None else rel.cue_start)
         if rel.cue_start > mark.end:
             gap = text[mark.end + 1:left]
             # "…,” Xi told Lukashenko" / "…,” said Hugh Hill"
