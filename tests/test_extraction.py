@@ -462,3 +462,11 @@ def test_a_cue_after_a_quotation_reaches_back_over_the_whole_name(pipeline: Pipe
     for fragment in ("slap us in the face", "not going to stop"):
         q = find(run(pipeline, text), fragment)
         assert q.speaker is not None and q.speaker.name == "Rosa Lind", q.speaker
+
+
+def test_a_title_a_phrase_holds_is_not_the_next_cues_quote(pipeline: Pipeline) -> None:
+    text = ("On this weekend’s broadcast of “Fox News Sunday,” Republican nominee Gov. Tom Berg said his running "
+            "mate’s tweet was only “to mock” the harbour board.")
+    quotes = run(pipeline, text)
+    assert not any("Fox News Sunday" in q.content.text for q in quotes), quotes
+    assert find(quotes, "to mock").speaker is not None

@@ -420,9 +420,10 @@ def _adjacent_cue(doc: Doc, mark: MarkSpan, cues: CuesByPosition,
 
 
 def _fragment_of_another_clause(doc: Doc, m: MarkSpan, rel: CueRelation) -> bool:
-    """Whether a quotation before a cue is a fragment that a clause before it governs: in "as Berg went on
-    about “our own struggling citizens,” Holm said yes", the words are Berg's, not Holm's."""
-    if rel.verb is None or rel.cue_start < m.end or is_title_like(text_of(doc)[m.start:m.end]):
+    """Whether a quotation before a cue, inside its sentence, is a fragment that a clause before it governs (in
+    "as Berg went on about “our own struggling citizens,” Holm said yes", the words are Berg's, not Holm's) or
+    a title that a phrase holds ("a broadcast of “Fox News Sunday,”")."""
+    if rel.verb is None or rel.cue_start < m.end:
         return False
     span = doc.char_span(m.start, m.end, alignment_mode="expand")
     if span is None:
@@ -430,6 +431,11 @@ def _fragment_of_another_clause(doc: Doc, m: MarkSpan, rel: CueRelation) -> bool
     sent = sent_of(doc, span[0].i)
     if not words(text_of(doc)[sent.start_char:m.start]) or not sent.start <= rel.verb.i < sent.end:
         return False   # the quotation opens its sentence (“…,” Holm said), or the cue opens the next one
+    quoted = text_of(doc)[m.start:m.end]
+    if is_title_like(quoted):
+        # "On this weekend's broadcast of “Fox News Sunday,” Gov. Holm said": a title a phrase holds
+        return len(words(quoted)) >= 2 and span.root.head.pos_ in {"ADP", "NOUN", "PROPN"} \
+            and not (m.start <= span.root.head.idx < m.end)
     gov = _governing_verb(doc, m)
     return gov is not None and gov[0].i < span[0].i and gov[0].i != rel.verb.i and \
         (rel.source is None or gov[1].i != rel.source.i)
