@@ -404,6 +404,8 @@ def _adjacent_cue(doc: Doc, mark: MarkSpan, cues: CuesByPosition,
         left = min(rel.cue_start, rel.source.left_edge.idx if rel.source is not None else rel.cue_start)
         if rel.cue_start > mark.end:
             gap = text[mark.end + 1:left]
+            if any(ch in gap for ch in ".!?;"):
+                continue   # "… of the two countries”. Xinhua said …": the cue opens the next sentence
             # "…,” Xi told Lukashenko" / "…,” said Hugh Hill"
             if len(words(gap)) == 0 and len(gap) <= ADJACENT_GAP_CHARS and rel.content_len == 0 or \
                     len(words(gap)) == 0 and len(gap) <= ADJACENT_GAP_CHARS and rel.content_start >= mark.start - 1:
