@@ -12,8 +12,9 @@ run carries the store's names::
 
 It prints, for the ``--top`` entities with most gold quotes: the store names their quotes are under, purity
 (share of the entity's gold quotes under its most used name; a quote with no speaker or an unresolved one
-counts against it), names per entity, whether the most used name is the plain full name (the gold entity
-name), and precision (of the store's quotes under the entity's own name, the share the gold set gives the
+counts against it), names per entity (the distinct store names of their quotes: a quote under no speaker is
+under no name, as a report shows it nowhere, so it is not one), whether the most used name is the plain full
+name (the gold entity name), and precision (of the store's quotes under the entity's own name, the share the gold set gives the
 entity; its own name is its most used name that no larger entity uses most). Then
 the totals the targets of issue 13 name, and any speaker name in the store that carries a headline word,
 a dateline or a possessive.
@@ -76,7 +77,7 @@ def main() -> int:
     ranked = sorted(names, key=lambda e: (-sum(names[e].values()), e))[:args.top]
     claimed: set[str | None] = set()   # a store name is the name of the larger entity that uses it most
     print(f"{'entity':24} {'n':>4} {'purity':>6} {'names':>5} {'plain':>5} {'prec':>5}  names (quotes)")
-    tot = top_total = prec_num = prec_den = n_names = plain = 0
+    tot = top_total = prec_num = prec_den = n_names = plain = unnamed = 0
     for ent in ranked:
         c = names[ent]
         n = sum(c.values())
@@ -91,13 +92,15 @@ def main() -> int:
         prec_num += theirs
         prec_den += given
         n_names += len(named)
+        unnamed += c[None]
         plain += top == ent
         listing = ", ".join(f"{k}: {v}" for k, v in c.most_common(6))
         print(f"{ent[:24]:24} {n:4d} {top_n / n:6.2f} {len(named):5d} {'yes' if top == ent else 'NO':>5} "
               f"{theirs / given if given else 0:5.2f}  {listing}")
     print(f"\ntop {len(ranked)} entities: purity {top_total / tot:.3f} ({top_total}/{tot}), "
           f"names per entity {n_names / len(ranked):.2f}, plain full name {plain}/{len(ranked)}, "
-          f"precision {prec_num / max(prec_den, 1):.3f} ({prec_num}/{prec_den})")
+          f"precision {prec_num / max(prec_den, 1):.3f} ({prec_num}/{prec_den}); "
+          f"{unnamed} of their quotes under no speaker (against purity, not a name)")
     bad = [name for name in speaker_names if BAD_NAME.search(name)]
     print(f"speaker names with a headline word, dateline or possessive: {len(bad)}"
           + (f" ({'; '.join(sorted(bad)[:15])})" if bad else ""))

@@ -243,6 +243,8 @@ class Attributor:
             nxt = self.doc[sent.end:min(len(self.doc), sent.end + GENDER_TOKENS_AFTER)]
             for t in window + list(nxt):
                 low = t.lower_
+                if t.dep_ in {"dobj", "dative"} and t.head.i == span.root.head.i:
+                    break   # "Berg blasted him": the object of the subject's own verb is someone else
                 if low in MALE_PRONOUNS:
                     votes.setdefault(self.names.canonical(m.name), []).append("m")
                     break
@@ -415,6 +417,22 @@ class Attributor:
         # a description or a common noun that names no one: kept as the mention, never a speaker
         return Speaker(_description_name(mention), mention, start, end, "unresolved"), TRUST_UNRESOLVED
 
+    def resolve_label(self, start: int, end: int) -> Speaker | None:
+        """The person or organisation a paragraph's opening label names ("Sanders: …" where the article names
+        Bernie Sanders); None when it names none."""
+        mention = text_of(self.doc)[start:end]
+        name = clean_name(mention)
+        if not name:
+            return None
+        canonical = self.names.canonical(name, self.recent_speakers)
+        if canonical in self.names.full or self.is_person_surname(name):
+            return Speaker(canonical, mention, start, end, "person")
+        low = {name.casefold(), self.long_form(name).casefold()}
+        org = next((m for m in self.mentions if m.kind == "organization" and m.name.casefold() in low), None)
+        if org is not None:
+            return Speaker(org.name, mention, start, end, "organization")
+        return None
+
     def _mention_at(self, pos: int) -> _Mention | None:
         """The indexed entity mention covering ``pos``; an organisation keeps the nationality before it
         ("Chinese Foreign Ministry")."""
@@ -468,6 +486,7 @@ class Attributor:
         rivals = [m for m in self.mentions_in(self.last_speaker_at, pos) if m.kind in kinds and m.subject
                   and self.recent_speakers and self.names.canonical(m.name) != self.recent_speakers[-1]
                   and not (want and self.names.gender.get(self.names.canonical(m.name)) not in (want, None))]
+        main_rivals = any(self._main_subject(m) for m in rivals)
         best: tuple[float, _Mention] | None = None
         for m in self.mentions_in(pos - PRONOUN_REACH, pos):
             if m.kind not in kinds:
@@ -481,8 +500,8 @@ class Attributor:
             elif self._outranked_in_sentence(m, kinds, want):
                 score -= OUTRANKED_PENALTY   # "Ana Ruiz spoke of her years under Tom Berg. He said ...": not Berg
             if self.recent_speakers and self.names.canonical(m.name) == self.recent_speakers[-1]:
-                if pos - self.last_speaker_at < LAST_SPEAKER_NEAR:
-                    score += LAST_SPEAKER_BONUS
+                if pos - self.last_speaker_at < LAST_SPEAKER_NEAR and not main_rivals:
+                    score += LAST_SPEAKER_BONUS   # "Scott bristles at … ," he said": not the last speaker
                 elif not rivals and self.last_speaker_at >= 0:
                     score += LAST_SPEAKER_UNRIVALLED
             if best is None or score > best[0]:
@@ -492,6 +511,30 @@ class Attributor:
         m = best[1]
         name = self.names.canonical(m.name, self.recent_speakers) if m.kind == "person" else m.name
         return _Mention(m.start, m.end, name, m.kind, m.descriptors, m.gender, m.subject)
+
+    def subject_before(self, lo: int, pos: int) -> Speaker | None:
+        """The person who is the main subject of the sentence before ``pos``, when it starts at or after ``lo``."""
+        k = bisect_right(self.sent_starts, pos - 1) - 1
+        while k >= 0 and self.sent_starts[k] >= pos - 1:
+            k -= 1
+        if k < 0 or any(ch.isalnum() for ch in text_of(self.doc)[self.sent_starts[k]:lo]):
+            return None   # the sentence before starts in an earlier paragraph
+        for m in self.mentions_in(self.sent_starts[k], pos):
+            if m.kind == "person" and self._main_subject(m):
+                name = self.names.canonical(m.name, self.recent_speakers)
+                return Speaker(name, text_of(self.doc)[m.start:m.end], m.start, m.end, "person")
+        return None
+
+    def _main_subject(self, m: _Mention) -> bool:
+        """Whether ``m`` is the subject of its sentence's main verb (or of a verb joined to it): "Scott bristles",
+        not "Earnest said Obama has called", "While Obama had …"."""
+        span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
+        if span is None:
+            return False
+        verb = span.root.head
+        while verb.dep_ == "conj" and verb.head.i != verb.i:
+            verb = verb.head
+        return span.root.dep_ in {"nsubj", "nsubjpass"} and verb.dep_ == "ROOT"
 
     def _outranked_in_sentence(self, m: _Mention, kinds: set[str], want: str) -> bool:
         """Whether another entity of ``kinds`` (and of gender ``want``) is the subject of ``m``'s sentence."""
@@ -505,6 +548,14 @@ class Attributor:
             other = self.names.canonical(o.name) if o.kind == "person" else o.name
             if other != name and not (want and self.names.gender.get(other) not in (want, None)):
                 return True
+        if "person" in kinds:
+            # a description as the main subject: "The Republican nominee linked … his opponent, Ana Ruiz. He said"
+            span = self.doc.char_span(lo, hi, alignment_mode="contract")
+            for t in span if span is not None else ():
+                if t.dep_ in {"nsubj", "nsubjpass"} and t.head.dep_ == "ROOT" and t.pos_ == "NOUN" \
+                        and t.lemma_.lower() in ROLE_NOUNS and not t.ent_type_ \
+                        and NOUN_GENDER.get(t.lemma_.lower(), want) == want and not m.start <= t.idx < m.end:
+                    return True
         return False
 
     def _main_person(self, pos: int, words: list[str]) -> _Mention | None:
@@ -598,7 +649,15 @@ def attribute(document: Document, article_id: str, candidates: list[Candidate]) 
         speaker: Speaker | None = None
         factor = 1.0
         how = cand.how
-        if cand.source is not None:
+        label = _label_before(text, paragraphs[p][0], cand.start) if (p := para_of(cand.start)) >= 0 \
+            and how != "transcript" else None
+        if label is not None and (labelled := attributor.resolve_label(*label)) is not None:
+            speaker, factor = labelled, TRUST_NAMED      # "Sanders: Clinton needs to 'get away from …'"
+        elif label is not None and cand.source is not None and label[0] <= cand.source.idx < label[1]:
+            speaker = Speaker(_description_name(text[label[0]:label[1]]), text[label[0]:label[1]], label[0],
+                              label[1], "unresolved")   # "CLARIFICATION: The first sentence …" names no one
+            factor = TRUST_UNRESOLVED
+        elif cand.source is not None:
             speaker, factor = attributor.resolve(cand.source)
         elif cand.source_text is not None:
             s, e = cand.source_text
@@ -614,6 +673,11 @@ def attribute(document: Document, article_id: str, candidates: list[Candidate]) 
                 factor = TRUST_SAME_PARAGRAPH if last[0] == p else TRUST_CONTINUED
             elif starts_para and p > 0:
                 speaker = _named_in_paragraph(attributor, paragraphs[p - 1])
+                factor = TRUST_PREVIOUS_PARAGRAPH
+            elif p >= 0:
+                # "Sen. Ana Ruiz … named exhaustion as one of the reasons. “The younger people are …”": the
+                # person the sentence before, in the same paragraph, has for its main subject
+                speaker = attributor.subject_before(paragraphs[p][0], cand.start)
                 factor = TRUST_PREVIOUS_PARAGRAPH
         if speaker is None:
             factor = min(factor, NO_SPEAKER_CAP)
@@ -648,6 +712,16 @@ def headline_spans(text: str) -> list[tuple[int, int]]:
             spans.append((pos, pos + len(line)))
         pos += len(line)
     return spans
+
+
+_LABEL = re.compile(r"([A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){0,2}):[ \t]+(?=\S)")
+
+
+def _label_before(text: str, para_start: int, pos: int) -> tuple[int, int] | None:
+    """The label that opens the paragraph of ``pos`` before it ("Sanders: …", "CLARIFICATION: …", a
+    headline's or a transcript's speaker), as character offsets; None when the paragraph has none."""
+    m = _LABEL.match(text, para_start)
+    return (m.start(1), m.end(1)) if m and m.end() <= pos else None
 
 
 def _fits(before: str, word: str) -> bool:

@@ -63,23 +63,38 @@ def find_subject(verb: Token) -> Token | None:
     frame = reporting_frame(verb)
     if frame is not None:
         return find_subject(frame)       # "Lukashenko has been cited as saying"
+    prev = verb.doc[verb.i - 1] if verb.i > 0 else None
+    if verb.tag_ == "VBG" and prev is not None and prev.ent_type_ == "PERSON" and prev.dep_ in {"pobj", "dobj"} \
+            and not any(c.dep_ in {"nsubj", "nsubjpass"} for c in verb.children):
+        return prev                      # "the ad uses footage of Ana Ruiz asking, …": she asks, not the ad
     seen = 0
     tok: Token | None = verb
     while tok is not None and seen < SUBJECT_CLIMB:
         seen += 1
-        for child in tok.children:
+        # of two subjects (a misparse: "The Latest: Trump urges …", "THE BORROWING Back when he wrote his
+        # book, Mr. Reyes said", "Paul Ryan, despite admitting …, the victims do need"), a name or a pronoun
+        # before a common noun, then the one nearest the verb
+        subjects = sorted((c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass", "csubj"}),
+                          key=lambda c: (not _names_someone(c), abs(c.i - tok.i)))
+        if subjects and subjects[0].lower_ == "it" and tok.pos_ == "ADJ" and tok.dep_ in {"ccomp", "xcomp", "oprd"}:
+            subjects = []                # "Berg will find it difficult to repeat …": the finder is the source
+        for child in subjects[:1]:
             if child.dep_ in {"nsubj", "nsubjpass", "csubj"}:
                 if child.lower_ in RELATIVE_PRONOUNS and tok.dep_ in {"relcl", "acl"}:
                     return tok.head
                 return child
         if tok.dep_ in {"agent"}:
             return None
-        # "..., saying that"; "declined to comment and said"; "was cited as saying"
-        if tok.dep_ in {"advcl", "xcomp", "conj", "pcomp", "prep", "acl", "dep"} and tok.head.i != tok.i:
-            if tok.dep_ == "acl" and tok.head.pos_ in {"NOUN", "PROPN"} and tok.tag_ == "VBG":
+        # "..., saying that"; "declined to comment and said"; "was cited as saying"; "was able to tout"
+        if tok.dep_ in {"advcl", "xcomp", "conj", "pcomp", "prep", "acl", "dep", "acomp", "ccomp"} and tok.head.i != tok.i \
+                and (tok.dep_ != "ccomp" or tok.pos_ == "ADJ"):
+            if tok.dep_ == "acl" and tok.head.pos_ in {"NOUN", "PROPN"} and tok.tag_ == "VBG" \
+                    and _name_before(tok.head) is None:
                 return tok.head            # "a statement saying that"
             tok = tok.head
             continue
+        if (name := _name_before(tok)) is not None:
+            return name
         break
     # passive with agent: "it was announced by the ministry"
     for child in verb.children:
@@ -90,11 +105,32 @@ def find_subject(verb: Token) -> Token | None:
     return None
 
 
+def _names_someone(tok: Token) -> bool:
+    """A named entity that can speak, a proper noun or a personal pronoun."""
+    return tok.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} or tok.pos_ in {"PROPN", "PRON"}
+
+
+def _name_before(tok: Token) -> Token | None:
+    """In "Berg avoids condemning …" parsed as a noun phrase or as a verb with "Berg" for a compound, the
+    capitalised word before the root is its subject."""
+    if tok.dep_ != "ROOT" or tok.tag_ not in {"NNS", "VBZ", "VBD"}:
+        return None
+    name = next((c for c in tok.children if c.dep_ == "compound" and c.text[:1].isupper() and c.i == tok.i - 1),
+                None)
+    if name is None:
+        return None
+    first = next((t for t in sent_of(tok.doc, name.i) if not t.is_space), None)
+    return name if first is not None and first.i == name.i else None   # the sentence opens with the name
+
+
 def document_source(subject: Token) -> Token | None:
     """For "a statement from the ministry", the ministry; for "Xinhua's report", Xinhua; for "the Council
     issued a statement calling ...", the Council."""
     if subject.lemma_.lower() not in REPORTING_SUBJECTS:
         return None
+    if subject.dep_ == "pobj" and subject.head.lower_ == "of" and subject.head.head.pos_ == "NOUN" \
+            and subject.head.head.dep_ == "dobj":
+        subject = subject.head.head      # "Berg unleashed a series of tweets criticizing …": the series' sender
     if subject.dep_ in {"dobj", "pobj"} and subject.head.pos_ == "VERB":
         for child in subject.head.children:
             if child.dep_ == "nsubj":
@@ -102,6 +138,10 @@ def document_source(subject: Token) -> Token | None:
     for child in subject.children:
         if child.dep_ == "poss":
             return child
+        if child.dep_ == "relcl":       # "a speech Mrs. Ruiz delivered at the university"
+            said_by = next((c for c in child.children if c.dep_ == "nsubj" and c.ent_type_ in {"PERSON", "ORG"}), None)
+            if said_by is not None:
+                return said_by
         if child.dep_ == "prep" and child.lower_ in {"from", "by", "of"}:
             for pobj in child.children:
                 if pobj.dep_ == "pobj":
@@ -214,6 +254,7 @@ def _according_relation(doc: Doc, according: Token) -> CueRelation | None:
     source = next((c for c in to.children if c.dep_ == "pobj"), None)
     if source is None:
         return None
+    source = document_source(source) or source    # "according to a speech Mrs. Ruiz delivered"
     sent: Span = sent_of(doc, according.i)
     phrase = set(t.i for t in according.subtree) | set(t.i for t in to.subtree) | {according.i, to.i}
     rest = [t for t in sent if t.i not in phrase]

@@ -22,7 +22,15 @@ from spacy.tokens import Doc, Token
 from quotes.extract.cues import CueRelation, find_cues
 from quotes.extract.doccache import Document, ents, sent_of, text_of
 from quotes.extract.marks import Coverage, Intervals, MarkSpan
-from quotes.extract.words import RELATIVE_PRONOUNS, SPEAKER_PRONOUNS, SPEAKER_SUBJECT_NOUNS, TITLE_SMALL_WORDS
+from quotes.extract.words import (
+    CLAIM_NOUNS,
+    EDITORIAL_LABELS,
+    RELATIVE_PRONOUNS,
+    SPEAKER_PRONOUNS,
+    SPEAKER_SUBJECT_NOUNS,
+    SPEECH_VERBS,
+    TITLE_SMALL_WORDS,
+)
 from quotes.types import QuoteKind
 
 _WORD = re.compile(r"[^\W_]+(?:[’'\-][^\W_]+)*")
@@ -163,6 +171,7 @@ def _transcripts(d: _Passes, candidates: list[Candidate]) -> list[Candidate]:
     for pstart, pend in paragraphs.spans:
         tm = _TRANSCRIPT.match(text, pstart, pend)
         if tm and len(words(tm.group(1))) <= TRANSCRIPT_MAX_NAME_WORDS \
+                and not set(words(tm.group(1).casefold())) <= EDITORIAL_LABELS \
                 and len(words(text[tm.end():pend])) >= TRANSCRIPT_MIN_WORDS:
             transcript.append(Candidate("direct", tm.end(), pend, (tm.end(1), tm.end(1) + 1), None, "transcript",
                                         source_text=(tm.start(1), tm.end(1))))
@@ -187,7 +196,7 @@ def _beside_cues(d: _Passes, candidates: list[Candidate]) -> None:
         if k in d.used:
             continue
         rel = _adjacent_cue(d.document.doc, m, by_position, d.document.paragraphs)
-        if rel is None:
+        if rel is None or _fragment_of_another_clause(d.document.doc, m, rel):
             continue
         d.used.add(k)
         prev = direct_by_cue.get((rel.cue_start, rel.cue_end))
@@ -319,19 +328,35 @@ def _governing_verb(doc: Doc, m: MarkSpan) -> tuple[Token, Token] | None:
     for _ in range(GOVERNING_VERB_HOPS):
         if tok.head.i == tok.i:
             break
-        tok = tok.head
+        came_from, tok = tok, tok.head
+        if tok.lemma_.lower() in CLAIM_NOUNS and tok.pos_ == "NOUN" and came_from.dep_ in {"acl", "ccomp", "appos"}:
+            # "a fact-check on Berg's claim that there were “thousands”": the claim's holder said it
+            holder = next((c for c in tok.children if c.dep_ == "poss" and _can_speak(c)), None)
+            if holder is not None:
+                return tok, holder
         if tok.pos_ in {"VERB", "AUX"} and not (m.start <= tok.idx < m.end):
             subj = next((c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
             if subj is None:
                 continue
             if subj.lower_ in RELATIVE_PRONOUNS and tok.dep_ in {"relcl", "acl"}:
                 subj = tok.head
-            if subj.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} or subj.lower_ in SPEAKER_PRONOUNS \
-                    or subj.pos_ == "PROPN" \
-                    or subj.lemma_ in SPEAKER_SUBJECT_NOUNS:
+            if _can_speak(subj):
+                # "Berg tweeted that Holm was “disgusting”": the clause is what the verb of saying reports
+                head = tok.head
+                if tok.dep_ in {"ccomp", "advcl"} and head.pos_ == "VERB" and head.lemma_.lower() in SPEECH_VERBS \
+                        and head.i < tok.i:
+                    said_by = next((c for c in head.children if c.dep_ == "nsubj" and _can_speak(c)), None)
+                    if said_by is not None:
+                        return head, said_by
                 return tok, subj
             return None
     return None
+
+
+def _can_speak(tok: Token) -> bool:
+    """Whether a subject can be a speaker: a person or organisation, a pronoun, or a speaker noun."""
+    return tok.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} or tok.lower_ in SPEAKER_PRONOUNS \
+        or tok.pos_ == "PROPN" or tok.lemma_ in SPEAKER_SUBJECT_NOUNS
 
 
 def _indirect_ok(doc: Doc, rel: CueRelation) -> bool:
@@ -375,9 +400,12 @@ def _adjacent_cue(doc: Doc, mark: MarkSpan, cues: CuesByPosition,
     for rel in cues.near(mark.start - ADJACENT_REACH, mark.end + ADJACENT_REACH):
         if rel.verb is None or not (para[0] <= rel.cue_start < para[1]):
             continue
-        left = min(rel.cue_start, rel.source.idx if rel.source is not None else rel.cue_start)
+        # the speaker's whole name: "…,” Quina Jones, 25, said" starts at "Quina", not at the head "Jones"
+        left = min(rel.cue_start, rel.source.left_edge.idx if rel.source is not None else rel.cue_start)
         if rel.cue_start > mark.end:
             gap = text[mark.end + 1:left]
+            if any(ch in gap for ch in ".!?;"):
+                continue   # "… of the two countries”. Xinhua said …": the cue opens the next sentence
             # "…,” Xi told Lukashenko" / "…,” said Hugh Hill"
             if len(words(gap)) == 0 and len(gap) <= ADJACENT_GAP_CHARS and rel.content_len == 0 or \
                     len(words(gap)) == 0 and len(gap) <= ADJACENT_GAP_CHARS and rel.content_start >= mark.start - 1:
@@ -391,6 +419,28 @@ def _adjacent_cue(doc: Doc, mark: MarkSpan, cues: CuesByPosition,
                                          or not gap.strip()):
                 best = rel   # "she said: “…”", "…, saying “…”"
     return best
+
+
+def _fragment_of_another_clause(doc: Doc, m: MarkSpan, rel: CueRelation) -> bool:
+    """Whether a quotation before a cue, inside its sentence, is a fragment that a clause before it governs (in
+    "as Berg went on about “our own struggling citizens,” Holm said yes", the words are Berg's, not Holm's) or
+    a title that a phrase holds ("a broadcast of “Fox News Sunday,”")."""
+    if rel.verb is None or rel.cue_start < m.end:
+        return False
+    span = doc.char_span(m.start, m.end, alignment_mode="expand")
+    if span is None:
+        return False
+    sent = sent_of(doc, span[0].i)
+    if not words(text_of(doc)[sent.start_char:m.start]) or not sent.start <= rel.verb.i < sent.end:
+        return False   # the quotation opens its sentence (“…,” Holm said), or the cue opens the next one
+    quoted = text_of(doc)[m.start:m.end]
+    if is_title_like(quoted):
+        # "On this weekend's broadcast of “Fox News Sunday,” Gov. Holm said": a title a phrase holds
+        return len(words(quoted)) >= 2 and span.root.head.pos_ in {"ADP", "NOUN", "PROPN"} \
+            and not (m.start <= span.root.head.idx < m.end)
+    gov = _governing_verb(doc, m)
+    return gov is not None and gov[0].i < span[0].i and gov[0].i != rel.verb.i and \
+        (rel.source is None or gov[1].i != rel.source.i)
 
 
 def _colon_source(doc: Doc, colon: int) -> Token | None:

@@ -7,8 +7,10 @@ import re
 from dataclasses import dataclass, field
 
 from quotes.extract.words import (
+    COMPANY_SUFFIXES,
     FEMALE_NAMES,
     FEMALE_TITLES,
+    GENERATIONAL,
     MALE_NAMES,
     MALE_TITLES,
     MENTION_TITLES,
@@ -27,6 +29,9 @@ _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 def trim_name(text: str) -> str:
     """Cut a name where the words stop being a name: the recogniser's "Berg accused Holm of being a" is
     "Berg"; "Bank of America", "Commission on Presidential Debates", "Ursula von der Leyen" keep theirs."""
+    head, comma, rest = text.partition(", ")
+    if comma and head and rest.strip() and rest.split()[0].casefold().strip(".,") not in GENERATIONAL | COMPANY_SUFFIXES:
+        text = head      # "Politico, Democratic party insiders": a comma ends a name, not "Martin King, Jr."
     words = text.split()
     k = 0
     while k < len(words) and (not words[k][:1].isalpha() or words[k][:1].isupper()

@@ -61,6 +61,8 @@ jim tom dan matt nick scott gary frank larry harry henry kenneth ronald jack rya
 """.split())
 # Lower-case words inside a name: "Bank of America", "Ursula von der Leyen".
 NAME_PARTICLES = frozenset("of for and on the de da del della der di du la le van von bin ibn al el y & -".split())
+# Suffixes of a company's name that may follow a comma: "Acme Holdings, Inc.".
+COMPANY_SUFFIXES = frozenset("inc inc. ltd ltd. llc l.l.c. plc co co. corp corp. lp llp sa ag".split())
 # Suffixes that tell a father from his son: "Jr." must not link to the name without it.
 GENERATIONAL = frozenset({"jr", "sr", "ii", "iii", "iv"})
 # A party's names: "the GOP nominee" is the "Republican nominee".
@@ -118,6 +120,16 @@ PHRASAL_CUES = frozenset({("call", "for"), ("call", "on"), ("warn", "against"), 
 REPORTING_SUBJECTS = frozenset({"statement", "report", "letter", "release", "tweet", "post", "document", "memo",
                                 "spokesman", "spokeswoman", "spokesperson", "announcement", "communique",
                                 "speech", "interview", "editorial", "study", "video", "ad", "website"})
+# Labels an editor opens a paragraph with ("CLARIFICATION: The first sentence has been …"): not a speaker.
+EDITORIAL_LABELS = frozenset("""
+clarification clarifications correction corrections update updated note editor's editor’s disclosure
+disclaimer related photo photos video watch listen read more see also advertisement
+""".split())
+# Nouns of saying whose holder said what their clause reports: "Berg's claim that there were “thousands”".
+CLAIM_NOUNS = frozenset("""
+claim claims statement assertion remark remarks comment comments charge accusation allegation argument
+contention insistence suggestion promise pledge vow warning boast prediction words
+""".split())
 # Documents that speak for whoever issued them when they are the source ("the plan says", "the statement
 # said"): attribution looks for the issuer. Written documents only, with the legal and policy kinds
 # ("ruling", "lawsuit", "blueprint") that REPORTING_SUBJECTS lacks.
