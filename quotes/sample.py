@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from quotes.pipeline import statement_text
-from quotes.stance.data import DataError, read_records, topic_key
+from quotes.stance.data import DataError, label_studio_csv_rows, read_records, topic_key
 from quotes.stance.labelstudio import PAIR_KEY, labeling_config, marked_paragraph, task
 from quotes.types import Article, Prediction, Quote, Topic
 
@@ -155,6 +155,9 @@ def _all_records(path: Path) -> list[dict[str, str]]:
                 out.append({"id": str(data.get(PAIR_KEY) or ""), "text": str(data["text"]),
                             "topic": str(data["topic"]), "topic_id": str(data.get("topic_id") or "")})
             return out
+    if (rows := label_studio_csv_rows(path)) is not None:  # Label Studio's CSV export: one row per annotation
+        return [{"id": row.get(PAIR_KEY, ""), "text": row.get("text", ""), "topic": row.get("topic", ""),
+                 "topic_id": row.get("topic_id", "")} for row in rows]
     return read_records(path, require_label=False)
 
 

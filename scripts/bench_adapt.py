@@ -55,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=None,
                         help="torch threads (default: all cores; 1 where another job shares the cores, since two "
                              "jobs each running one thread per core slow each other down several times)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seeds the split (with --source), the random sample and the training")
     parser.add_argument("--out", type=Path, default=Path("bench_adapt.jsonl"))
     args = parser.parse_args(argv)
 

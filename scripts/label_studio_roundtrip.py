@@ -9,8 +9,8 @@ regenerate the export files under tests/data/label_studio/:
 
 ``answers.json`` lists one entry per imported task, in order: a label ("favor"), a list of labels (one
 annotation each, e.g. ["favor", "against"] for two annotators who disagree), "skip" (a cancelled annotation) or
-null (left unanswered). Writes ``export-full.json`` and ``export-min.json`` (Label Studio's JSON and JSON_MIN
-exports of every task) and ``project.json`` (the project id and task ids) to ``--out``.
+null (left unanswered). Writes ``export-full.json``, ``export-min.json`` and ``export.csv`` (Label Studio's JSON,
+JSON_MIN and CSV exports of every task) and ``project.json`` (the project id and task ids) to ``--out``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import Any
 from label_studio_sdk import LabelStudio
 
 CHOICE_NAME, TEXT_NAME = "stance", "text"   # as in quotes.stance.labelstudio.labeling_config
+EXPORTS = (("JSON", "export-full.json"), ("JSON_MIN", "export-min.json"), ("CSV", "export.csv"))
 
 
 def choice(label: str) -> list[dict[str, Any]]:
@@ -63,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         for label in [answer] if isinstance(answer, str) else answer:
             client.annotations.create(id=task_id, result=choice(label), was_cancelled=False)
     args.out.mkdir(parents=True, exist_ok=True)
-    for export_type, name in (("JSON", "export-full.json"), ("JSON_MIN", "export-min.json")):
+    for export_type, name in EXPORTS:
         data = b"".join(client.projects.exports.download_sync(project.id, export_type=export_type,
                                                               download_all_tasks=True))
         (args.out / name).write_bytes(data)

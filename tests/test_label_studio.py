@@ -3,8 +3,8 @@
 Starts Label Studio (from .venv-ls, made by scripts/setup_label_studio.sh, which scripts/test.sh runs) on a free
 localhost port with a temporary data folder and its own user and API token, creates a project with the XML of
 ``quotes sample --ls-config``, imports the sampled tasks and submits annotations through label-studio-sdk
-(scripts/label_studio_roundtrip.py), exports the full and min JSON, and trains on both exports with a tiny
-config. The server is stopped whatever happens; every wait is bounded.
+(scripts/label_studio_roundtrip.py), exports the full and min JSON and the CSV, and trains on each export with
+a tiny config. The server is stopped whatever happens; every wait is bounded.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import pytest
 from typer.testing import CliRunner
 
 from quotes.cli import app
+from quotes.stance.data import read_records
 
 REPO = Path(__file__).resolve().parents[1]
 LS_PYTHON = REPO / ".venv-ls" / "bin" / "python"
@@ -103,7 +104,10 @@ def test_round_trip_through_a_real_server(label_studio: str, tmp_path: Path, tin
     assert [t["data"]["pair"] for t in full] == sent  # every task came back, in order, with our fields
     assert full[0]["annotations"][0]["prediction"]["result"][0]["from_name"] == "stance"  # the pre-annotation
 
-    for name in ("export-full.json", "export-min.json"):
+    same = [sorted((r["id"], r["label"]) for r in read_records(out / name)) for name in ("export-min.json", "export.csv")]
+    assert same[0] == same[1]  # the CSV export gives what the min export does
+
+    for name in ("export-full.json", "export-min.json", "export.csv"):
         model = tmp_path / f"model-{name}"
         trained = runner.invoke(app, ["train", str(out / name), "--base", str(tiny_stance_model), "--out",
                                       str(model), "--epochs", "1", "--relevance-quantile", "0", "--split-layers",

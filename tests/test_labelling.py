@@ -1,9 +1,10 @@
 """quotes sample (tasks, sheet, strategies, exclusion) and reading Label Studio exports back for training.
 
-The exports under tests/data/label_studio/ were produced by a real Label Studio 1.23.2 server
-(scripts/label_studio_roundtrip.py, as tests/test_label_studio.py runs it) from tasks.json and ls.xml, which
-`quotes sample` wrote from the seed article, with the answers in answers.json (test answers, not gold labels):
-favor, against, none, skipped, unanswered, two annotators who disagree, two who agree, favor.
+The exports under tests/data/label_studio/ (JSON, JSON_MIN and CSV, all three from one project) were produced
+by a real Label Studio 1.23.2 server (scripts/label_studio_roundtrip.py, as tests/test_label_studio.py runs it)
+from tasks.json and ls.xml, which `quotes sample` wrote from the seed article, with the answers in answers.json
+(test answers, not gold labels): favor, against, none, skipped, unanswered, two annotators who disagree, two who
+agree, favor.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from quotes.types import STANCE_LABELS, Prediction, Topic
 
 REPO = Path(__file__).resolve().parents[1]
 LS = REPO / "tests" / "data" / "label_studio"
-FULL, MIN, TASKS = LS / "export-full.json", LS / "export-min.json", LS / "tasks.json"
+FULL, MIN, CSV, TASKS = LS / "export-full.json", LS / "export-min.json", LS / "export.csv", LS / "tasks.json"
 DEFAULT_MODEL = REPO / "models" / "stance-minilm"
 runner = CliRunner()
 
@@ -40,7 +41,7 @@ def pairs_of_tasks() -> dict[int, str]:
     return {i: t["data"]["pair"] for i, t in enumerate(tasks, start=1)}
 
 
-@pytest.mark.parametrize("path", [FULL, MIN])
+@pytest.mark.parametrize("path", [FULL, MIN, CSV])
 def test_exports_give_the_answered_pairs(path: Path) -> None:
     not_used: list = []
     records = read_records(path, not_used=not_used)
@@ -49,7 +50,7 @@ def test_exports_give_the_answered_pairs(path: Path) -> None:
     assert all(r["text"] and r["topic"] and r["topic_id"] for r in records)
     reasons = {str(n).split(" in ")[0]: n.reason for n in not_used}
     expected = {"task 5": "no answer", "task 6": "conflicting annotations (against, favor)"}
-    if path == FULL:  # the min export leaves cancelled (skipped) tasks out altogether
+    if path == FULL:  # the min and CSV exports leave cancelled (skipped) tasks out altogether
         expected["task 4"] = "skipped"
     assert reasons == expected
 
@@ -81,6 +82,77 @@ def _set_full_label(items: list, task_id: int, label: str) -> None:
 def test_malformed_exports_name_the_task_and_problem(tmp_path: Path, source: Path, change, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(DataError, match=message):
         read_records(_mutated(tmp_path, source, change))
+
+
+def _csv_rows() -> tuple[list[str], list[dict[str, str]]]:
+    with CSV.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def _mutated_csv(tmp_path: Path, change) -> Path:  # type: ignore[no-untyped-def]
+    header, rows = _csv_rows()
+    header = change(header, rows) or header
+    out = tmp_path / "export.csv"
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header, quoting=csv.QUOTE_NONNUMERIC, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return out
+
+
+def _drop_column(name: str):  # type: ignore[no-untyped-def]
+    return lambda header, rows: [h for h in header if h != name]
+
+
+def test_csv_export_is_label_studios_own() -> None:
+    header, rows = _csv_rows()
+    assert {"id", "annotator", "annotation_id", CHOICE_NAME, "text", "topic", "pair"} <= set(header)
+    assert len(rows) == 9  # one row per annotation (two for tasks 6 and 7), one for task 5 (none), none for 4
+    assert [r["id"] for r in rows].count("6") == 2 and "4" not in {r["id"] for r in rows}
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda header, rows: rows[1].update({CHOICE_NAME: "pro"}),
+     r"unknown label 'pro' in task 2 in .*export.csv line 3; expected favor, against, none"),
+    (lambda header, rows: rows[5].update({CHOICE_NAME: '[{"choices": ["favor", "against"]}]'}),
+     r"'stance' must hold one choice in task 6 in .*export.csv line 7"),
+    (_drop_column("topic"), r"missing column 'topic' in .*export.csv, a Label Studio CSV export"),
+    (_drop_column("text"), r"missing column 'text' in .*export.csv, a Label Studio CSV export"),
+    (lambda header, rows: rows[2].update({"id": ""}), r"missing task id \(column 'id'\) in .*export.csv line 4"),
+    (lambda header, rows: rows[2].update({"text": ""}), r"missing field 'text' in task 3 in .*export.csv line 4"),
+])
+def test_malformed_csv_exports_name_the_task_and_problem(tmp_path: Path, change, message: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DataError, match=message):
+        read_records(_mutated_csv(tmp_path, change))
+
+
+def test_bad_or_cut_csv_export_names_the_line(tmp_path: Path) -> None:
+    text = CSV.read_text(encoding="utf-8")
+    cut = tmp_path / "cut.csv"
+    cut.write_text(text[: len(text) // 2], encoding="utf-8")
+    with pytest.raises(DataError, match=r"(too few columns|bad CSV) in .*cut.csv line \d+"):
+        read_records(cut)
+    bad = tmp_path / "bad.csv"
+    lines = text.splitlines(keepends=True)
+    bad.write_text(lines[0] + lines[1].replace('"favor"', '"fav"or"', 1) + "".join(lines[2:]), encoding="utf-8")
+    with pytest.raises(DataError, match=r"bad CSV in .*bad.csv line 2"):
+        read_records(bad)
+
+
+def test_train_stops_on_a_malformed_csv_export_before_writing_anything(tmp_path: Path) -> None:
+    bad = _mutated_csv(tmp_path, lambda header, rows: rows[-1].update({CHOICE_NAME: "pro"}))
+    out = tmp_path / "model"
+    result = runner.invoke(app, ["train", str(CSV), str(bad), "--out", str(out), "--epochs", "1"])
+    assert result.exit_code == 1
+    assert "unknown label 'pro' in task 8" in result.output
+    assert not out.exists()
+
+
+def test_csv_export_excludes_every_task_it_holds() -> None:
+    keys = labelled_keys([CSV])
+    pairs = pairs_of_tasks()
+    assert {pairs[i] for i in (1, 2, 3, 5, 6, 7, 8)} <= keys  # answered or not; the skipped task 4 is not in it
 
 
 def test_bad_json_names_the_line(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quotes.stance.labelstudio import NotUsed, read_export
+from quotes.stance.labelstudio import NotUsed, is_csv_export, read_csv_export, read_export
 from quotes.types import STANCE_LABELS
 
 if TYPE_CHECKING:
@@ -64,8 +64,9 @@ def read_records(path: Path, *, require_label: bool = True,
     """Read and validate the records of one JSONL, CSV or Label Studio export file, recognised by content.
 
     A ``.json`` file holding a JSON array is a Label Studio export (full or min JSON,
-    :mod:`quotes.stance.labelstudio`); a CSV with a ``pair`` column is a sheet written by ``quotes sample``,
-    whose rows without a label are not answered yet. Tasks and rows that give no example (skipped, not
+    :mod:`quotes.stance.labelstudio`), and so is a CSV whose header has Label Studio's export columns
+    (:func:`~quotes.stance.labelstudio.is_csv_export`); another CSV with a ``pair`` column is a sheet written by
+    ``quotes sample``, whose rows without a label are not answered yet. Tasks and rows that give no example (skipped, not
     answered, conflicting annotations) are appended to ``not_used`` when given. Every record has all
     :data:`COLUMNS` as strings (``""`` where absent) plus ``file`` (the file name) and ``line``. With
     ``require_label=False`` the label may be missing (for prediction). The whole file is read before anything
@@ -77,6 +78,9 @@ def read_records(path: Path, *, require_label: bool = True,
     unused: list[NotUsed] = []
     if path.suffix.lower() == ".json" and _starts_with_array(path):
         exported, unused = read_export(_json_document(path), str(path))
+        records = [_validate(raw, path, n, require_label=require_label) for n, raw in enumerate(exported, 1)]
+    elif (header := label_studio_csv_header(path)) is not None:
+        exported, unused = read_csv_export(header, _csv_records(path, required=(), strict=True), str(path))
         records = [_validate(raw, path, n, require_label=require_label) for n, raw in enumerate(exported, 1)]
     else:
         records = []
@@ -114,6 +118,24 @@ def _json_document(path: Path) -> Any:
     except json.JSONDecodeError as exc:
         raise DataError(f"bad JSON in {path} line {exc.lineno} column {exc.colno}: {exc.msg}; nothing was "
                         "read from this file") from None
+
+
+def label_studio_csv_header(path: Path) -> list[str] | None:
+    """The header of ``path`` when it is a Label Studio CSV export, else ``None`` (also for other files)."""
+    if path.suffix.lower() not in CSV_SUFFIXES:
+        return None
+    try:
+        header = next(csv.reader(_open_text(path)), [])
+    except csv.Error as exc:
+        raise DataError(f"bad CSV in {path} line 1: {exc}") from None
+    return header if is_csv_export(header) else None
+
+
+def label_studio_csv_rows(path: Path) -> list[dict[str, str]] | None:
+    """Every row of a Label Studio CSV export (answered or not, empty cells left out); ``None`` for other files."""
+    if label_studio_csv_header(path) is None:
+        return None
+    return [row for _, row in _csv_records(path, required=("text", "topic"), strict=True)]
 
 
 def _unanswered_sheet_row(path: Path, raw: Any) -> bool:
@@ -195,12 +217,15 @@ def _jsonl_records(path: Path) -> Iterator[tuple[int, Any]]:
             raise DataError(f"bad JSON in {path} line {line_no}: {exc.msg} (column {exc.colno})") from None
 
 
-def _csv_records(path: Path) -> Iterator[tuple[int, Any]]:
+def _csv_records(path: Path, required: Sequence[str] = ("text", "topic"),
+                 strict: bool = False) -> Iterator[tuple[int, Any]]:
+    """``(line, row)`` of a CSV file with a header, empty cells left out. ``strict``: bad quoting and a row
+    with fewer cells than the header (a file cut short) are errors, as for a file a program wrote."""
     lines = _open_text(path)
-    reader = csv.DictReader(lines)
+    reader = csv.DictReader(lines, strict=strict)
     try:
         header = reader.fieldnames or []
-        missing = [f for f in REQUIRED_FIELDS if f not in header and f != "label"]
+        missing = [f for f in required if f not in header]
         if missing:
             raise DataError(
                 f"missing field '{missing[0]}' in {path} header; the header must name "
@@ -211,9 +236,11 @@ def _csv_records(path: Path) -> Iterator[tuple[int, Any]]:
                 continue
             if None in row:
                 raise DataError(f"too many columns in {path} line {reader.line_num}")
+            if strict and None in row.values():
+                raise DataError(f"too few columns in {path} line {reader.line_num} (is the file cut short?)")
             yield reader.line_num, {k: v for k, v in row.items() if v not in (None, "")}
     except csv.Error as exc:
-        raise DataError(f"bad CSV in {path} line {reader.line_num}: {exc}") from None
+        raise DataError(f"bad CSV in {path} line {reader.reader.line_num}: {exc}") from None
 
 
 def _validate(raw: Any, path: Path, line: int, *, require_label: bool) -> dict[str, str]:

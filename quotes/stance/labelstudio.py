@@ -9,14 +9,17 @@ An export is recognised by its content: a JSON array whose items have ``data`` a
 JSON export; one whose items have ``id`` and the task's fields at the top level is the min JSON export
 (``JSON_MIN``, one item per annotation, the choice under ``stance``). :func:`read_export` maps it to
 (statement, topic, label) records; tasks that were skipped, not answered, or answered differently by
-different annotators are returned apart, never guessed. A malformed export raises
-:class:`~quotes.stance.data.DataError` naming the file, the task and the problem.
+different annotators are returned apart, never guessed. Label Studio's CSV export holds the rows of the min
+export (a CSV whose header has the columns :data:`CSV_EXPORT_COLUMNS`, :func:`is_csv_export`) and is read by
+:func:`read_csv_export` the same way. A malformed export raises :class:`~quotes.stance.data.DataError`
+naming the file, the task and the problem.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +29,8 @@ CHOICE_NAME = "stance"      # the <Choices name=...> of the interface; the key o
 TEXT_NAME = "text"          # the object the choice is about: the statement as reported
 TASK_FIELDS: tuple[str, ...] = ("text", "topic", "topic_id", "speaker", "cue", "context")
 PAIR_KEY = "pair"            # the (quote, topic) pair a task is about: ``<article>#<n>@<topic id>``
+# Columns every row of Label Studio's CSV export has (its converter writes them for each annotation).
+CSV_EXPORT_COLUMNS: tuple[str, ...] = ("id", "annotator", "annotation_id", "created_at", "updated_at", "lead_time")
 LABEL_HINTS: dict[str, str] = {
     "favor": "favor: the speaker supports the topic",
     "against": "against: the speaker opposes the topic",
@@ -110,6 +115,10 @@ def read_export(items: Any, source: str) -> tuple[list[dict[str, str]], list[Not
             f"{source} holds a JSON array that is not a Label Studio export: expected every item to have "
             f"'data' and 'annotations' (the JSON export) or an 'id' and the task's fields (the JSON_MIN export)")
     tasks = _full_tasks(items, source) if kind == "full" else _min_tasks(items, source)
+    return _records(tasks)
+
+
+def _records(tasks: list[_Task]) -> tuple[list[dict[str, str]], list[NotUsed]]:
     records: list[dict[str, str]] = []
     not_used: list[NotUsed] = []
     for where, data, answers in tasks:
@@ -125,6 +134,60 @@ def read_export(items: Any, source: str) -> tuple[list[dict[str, str]], list[Not
         else:
             records.append({**fields, "label": labels[0]})
     return records, not_used
+
+
+def is_csv_export(header: Sequence[str]) -> bool:
+    """Whether a CSV header is that of Label Studio's CSV export (it has every :data:`CSV_EXPORT_COLUMNS`)."""
+    return set(CSV_EXPORT_COLUMNS) <= set(header)
+
+
+def read_csv_export(header: Sequence[str], rows: Iterable[tuple[int, Mapping[str, str]]],
+                    source: str) -> tuple[list[dict[str, str]], list[NotUsed]]:
+    """Records and the tasks not used from the rows of a Label Studio CSV export, as :func:`read_export`.
+
+    ``rows`` are ``(line, row)`` with the empty cells left out. The export has one row per annotation (a task
+    without one has a row with an empty ``stance``; a task whose every annotation was cancelled has none, as in
+    the min export), the task's data in columns of their own and the choice in the ``stance`` column. Raises
+    :class:`~quotes.stance.data.DataError` for a missing column, a row without a task id or an unknown label.
+    """
+    from quotes.stance.data import DataError
+
+    for name in ("text", "topic"):
+        if name not in header:
+            raise DataError(f"missing column '{name}' in {source}, a Label Studio CSV export: the tasks must "
+                            f"have the fields of quotes sample ({', '.join(TASK_FIELDS[:3])}, ...)")
+    items: list[dict[str, Any]] = []
+    lines: list[int] = []
+    for line, row in rows:
+        task_id = (row.get("id") or "").strip()
+        if not task_id:
+            raise DataError(f"missing task id (column 'id') in {source} line {line}")
+        item: dict[str, Any] = dict(row)
+        if CHOICE_NAME in item:
+            item[CHOICE_NAME] = _csv_choice(item[CHOICE_NAME], f"task {task_id} in {source} line {line}")
+        lines.append(line)
+        items.append(item)
+    if not items:
+        raise DataError(f"no tasks in {source}, a Label Studio CSV export")
+    tasks = _min_tasks(items, source, lines)
+    return _records(tasks)
+
+
+def _csv_choice(value: str, where: str) -> str | list[Any]:
+    """The ``stance`` cell: a label, or (for several choices) the JSON list Label Studio writes instead."""
+    from quotes.stance.data import DataError
+
+    if not value.lstrip().startswith(("[", "{")):
+        return value
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError:
+        return value  # not JSON after all: reported as an unknown label
+    regions = parsed if isinstance(parsed, list) else [parsed]
+    choices = [c for r in regions if isinstance(r, dict) for c in (r.get("choices") or [])]
+    if len(choices) != 1:
+        raise DataError(f"'{CHOICE_NAME}' must hold one choice in {where}, got {value!r}")
+    return [choices[0]]
 
 
 _Task = tuple[str, Mapping[str, Any], "list[str] | NotUsed"]
@@ -170,14 +233,15 @@ def _full_answer(annotation: Mapping[str, Any], where: str) -> str | None:
     return _label(choices[0], where)
 
 
-def _min_tasks(items: list[dict[str, Any]], source: str) -> list[_Task]:
+def _min_tasks(items: list[dict[str, Any]], source: str, lines: Sequence[int] | None = None) -> list[_Task]:
+    """Tasks of a min export, or of the rows of a CSV export (``lines``: the line of each item)."""
     grouped: dict[str, tuple[str, dict[str, Any], list[str]]] = {}
-    for item in items:
-        key = str(item["id"])
-        where = f"task {key} in {source}"
+    for n, item in enumerate(items):
+        key = str(item["id"]).strip()
+        where = f"task {key} in {source}" + (f" line {lines[n]}" if lines is not None else "")
         answer = item.get(CHOICE_NAME)
         _, _, answers = grouped.setdefault(key, (where, item, []))
-        if answer is None:
+        if answer is None or answer == "":
             continue
         if isinstance(answer, list) and len(answer) == 1:  # a multiple-choice field exported as a list
             answer = answer[0]

@@ -80,7 +80,8 @@ class TrainingConfig:
 
     data: list[Path] = field(
         default_factory=list,
-        metadata={"help": "Labelled JSONL or CSV files (text, topic, label; optional topic_id, context, ...)."},
+        metadata={"help": "Labelled JSONL or CSV files (text, topic, label; optional topic_id, context, ...), "
+                          "quotes sample sheets, or Label Studio exports (JSON, JSON-MIN, CSV)."},
     )
     out: Path = field(
         default_factory=_default_out,
