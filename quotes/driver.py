@@ -328,12 +328,11 @@ def _parse_worker(conn: Any, tasks: Any, batch_size: int) -> None:
             return
 
 
-def default_workers(stance: bool) -> int:
-    """Parse processes when none are asked for: every core, less one for the stance process when there is
-    stance. Measured on 2 shared cores (docs/benchmarks.md): with stance, a second parse worker made the
-    run 1.7x slower (the two workers and the classifier fought for the cores); without, 2 workers were 1.37x
-    faster than 1 on 2,000 articles."""
-    return max(1, available_cores() - (1 if stance else 0))
+def default_workers() -> int:
+    """Parse processes when none are asked for: every core, with or without stance. Measured on 2 idle cores
+    (docs/benchmarks.md, 2026-12-05): polnear-dev with stance took 12.2-12.3 s with 2 parse workers beside a
+    one-thread classifier and 13.0-13.8 s with 1; without stance 7.4-7.8 s against 12.7-12.9 s."""
+    return max(1, available_cores())
 
 
 class Extraction:
@@ -354,7 +353,7 @@ class Extraction:
         self.store = store
         self.force = force
         self.batch_size = max(1, batch_size)
-        self.workers = max(1, workers or default_workers(stance is not None))
+        self.workers = max(1, workers or default_workers())
         self.cores = max(1, workers or available_cores())   # a local Ray instance's CPUs: one actor each
         self.engine = engine
         self.address = address
@@ -414,18 +413,17 @@ class Extraction:
             from quotes.stance.process import StanceProcess
 
             # The model loads on first use (a re-run on unchanged articles needs none), in a child process that
-            # classifies beside the parse. With a parse pool this process only reads and waits, so the child
-            # gets the cores the pool leaves.
-            cores = available_cores()
+            # classifies beside the parse on every core but one, and on all of them once the parse is done (with
+            # one parse process, also whenever this process waits for it: StanceWorker).
             classifier = StanceProcess(self.stance.model, precision=self.stance.precision, gate=self.stance.gate,
-                                       cores=cores if self.workers == 1 else max(2, cores - self.workers + 1))
+                                       cores=available_cores())
         pipeline = Pipeline(classifier=classifier, topics=self.topics, batch_size=self.batch_size)
         workers = min(self.workers, _most_batches(files, self.batch_size))
         pool = ParsePool(workers, self.batch_size) if workers > 1 else None
         max_ahead = 2 * workers   # batches in the pool at once: every worker busy, memory bounded
         with ExitStack() as stack:
             # The stance of parsed batches is classified (in the child process) while the next ones are parsed.
-            worker = stack.enter_context(StanceWorker(pipeline))
+            worker = stack.enter_context(StanceWorker(pipeline, lend_cores_mid_run=pool is None))
             if pool is not None:
                 stack.enter_context(pool)
             if classifier is not None:

@@ -219,9 +219,12 @@ class StanceWorker:
     waits (``set_parent_busy``), so that the classifier can take every core while nothing is parsed.
     """
 
-    def __init__(self, pipeline: Pipeline, max_in_flight: int = 4) -> None:
+    def __init__(self, pipeline: Pipeline, max_in_flight: int = 4, lend_cores_mid_run: bool = True) -> None:
         self.pipeline = pipeline
         self.max_in_flight = max(1, max_in_flight)
+        # Whether a wait in mid-run frees this process's core for the classifier: not when parse workers in other
+        # processes keep the cores busy (they do until the final wait, ``done(wait_all=True)``).
+        self.lend_cores_mid_run = lend_cores_mid_run
         self.pool: ThreadPoolExecutor | None = None
         self.queue: deque[tuple[Any, Future[Results] | Results]] = deque()
         self._busy = getattr(pipeline.classifier, "set_parent_busy", None)
@@ -248,13 +251,14 @@ class StanceWorker:
                 in_flight = sum(isinstance(it, Future) for _, it in self.queue)
                 if not (wait_all or in_flight > self.max_in_flight or item.done()):
                     return
-                item = self._wait(item)
+                item = self._wait(item, lend=wait_all or self.lend_cores_mid_run)
             self.queue.popleft()
             yield tag, item
 
-    def _wait(self, future: Future[Results]) -> Results:
-        """The result of ``future``; while this process waits for it, the classifier may use every core."""
-        if future.done() or self._busy is None:
+    def _wait(self, future: Future[Results], lend: bool = True) -> Results:
+        """The result of ``future``; while this process waits for it, with ``lend``, the classifier may use every
+        core."""
+        if future.done() or self._busy is None or not lend:
             return future.result()
         self._busy(False)
         try:

@@ -53,7 +53,7 @@ def extract(
                                                                         "batch is 2).")] = BATCH_SIZE,
     workers: Annotated[int | None, typer.Option("--workers", min=1, show_default=False,
                                                 help="Processes that parse (each loads spaCy once); "
-                                                     "default: every core, less one for stance.")] = None,
+                                                     "default: every core.")] = None,
     engine: Annotated[Engine, typer.Option("--engine", help="local: this machine's processes; ray: a Ray "
                                                             "cluster (pip install 'quotes[ray]').")
                       ] = Engine.local,

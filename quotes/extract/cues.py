@@ -74,8 +74,9 @@ def find_subject(verb: Token) -> Token | None:
         # of two subjects (a misparse: "The Latest: Trump urges …", "THE BORROWING Back when he wrote his
         # book, Mr. Reyes said", "Paul Ryan, despite admitting …, the victims do need"), a name or a pronoun
         # before a common noun, then the one nearest the verb
+        here = tok.i
         subjects = sorted((c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass", "csubj"}),
-                          key=lambda c: (not _names_someone(c), abs(c.i - tok.i)))
+                          key=lambda c: (not _names_someone(c), abs(c.i - here)))
         if subjects and subjects[0].lower_ == "it" and tok.pos_ == "ADJ" and tok.dep_ in {"ccomp", "xcomp", "oprd"}:
             subjects = []                # "Berg will find it difficult to repeat …": the finder is the source
         for child in subjects[:1]:
