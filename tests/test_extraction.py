@@ -19,6 +19,12 @@ def find(quotes: list[Quote], fragment: str) -> Quote:
     return hits[0]
 
 
+def assert_speaker(pipeline: Pipeline, text: str, fragment: str, name: str) -> None:
+    """The quote of ``text`` holding ``fragment`` is attributed to the speaker ``name``."""
+    q = find(run(pipeline, text), fragment)
+    assert q.speaker is not None and q.speaker.name == name, q.speaker
+
+
 # (text, fragment of the content, kind, canonical speaker, cue)
 DETECTION = [
     # direct, every position of the attribution
@@ -238,8 +244,7 @@ def test_a_description_names_the_main_person_only_as_the_article_does(pipeline: 
 def test_a_description_with_a_party_is_not_the_other_partys_nominee(pipeline: Pipeline) -> None:
     text = ("Green nominee Marta Lindqvist toured the harbour. Labour nominee Tom Berg stayed home. "
             "Later, the Green nominee said the harbour needed new cranes.")
-    q = find(run(pipeline, text), "the harbour needed new cranes")
-    assert q.speaker is not None and q.speaker.name == "Marta Lindqvist", q.speaker
+    assert_speaker(pipeline, text, "the harbour needed new cranes", "Marta Lindqvist")
 
 
 def test_the_initial_form_after_the_plain_one_is_the_same_person(pipeline: Pipeline) -> None:
@@ -259,8 +264,7 @@ def test_a_pronoun_keeps_to_the_speaker_the_story_follows(pipeline: Pipeline) ->
             "board was investigating his wife, the popular mayor Sarah Holm, over a private email server she "
             "used while serving as treasurer. She has called the protests a moment of real change.\n\n"
             "She said she wasn't aware of a stronger backlash against her from those controversies.")
-    q = find(run(pipeline, text), "she wasn't aware")
-    assert q.speaker is not None and q.speaker.name == "Marta Lindqvist", q.speaker
+    assert_speaker(pipeline, text, "she wasn't aware", "Marta Lindqvist")
 
 
 def test_a_surname_the_recogniser_left_untagged_is_a_pronouns_antecedent(pipeline: Pipeline) -> None:
@@ -270,16 +274,14 @@ def test_a_surname_the_recogniser_left_untagged_is_a_pronouns_antecedent(pipelin
             "In an interview with a radio host, Ham made it clear he had misgivings about the armed forces under "
             "President Mark Dalton at the time of his retirement.\n\n"
             "“Now that I don’t have to be careful anymore,” he told the host, “it was demoralizing.”")
-    q = find(run(pipeline, text), "Now that I")
-    assert q.speaker is not None and q.speaker.name == "Walter Ham", q.speaker
+    assert_speaker(pipeline, text, "Now that I", "Walter Ham")
 
 
 def test_a_pronoun_prefers_the_subject_to_a_name_later_in_its_sentence(pipeline: Pipeline) -> None:
     text = ("Senator Tom Reyes spoke warmly of his many long walks along the old river in the quiet years before "
             "the great flood of the valley, past the lighted figure of Mark Holt, sheltered in his memorial. "
             "He said the city would restore the path.")
-    q = find(run(pipeline, text), "restore the path")
-    assert q.speaker is not None and q.speaker.name == "Tom Reyes", q.speaker
+    assert_speaker(pipeline, text, "restore the path", "Tom Reyes")
 
 
 @pytest.mark.parametrize(("text", "fragment", "speaker"), [
@@ -439,8 +441,7 @@ def test_of_two_subjects_the_name_wins_over_a_common_noun(pipeline: Pipeline) ->
     # the parser gives "need" two subjects, "Ryan" and "the victims": the nearest is not the speaker
     text = ("House Speaker Paul Ryan, R-Wis., despite admitting that he did have his concerns about “trial lawyers "
             "trying to get rich,” the victims do need to have their day in court.")
-    q = find(run(pipeline, text), "trial lawyers")
-    assert q.speaker is not None and q.speaker.name == "Paul Ryan", q.speaker
+    assert_speaker(pipeline, text, "trial lawyers", "Paul Ryan")
 
 
 def test_a_quotation_after_a_sentence_about_someone_is_theirs(pipeline: Pipeline) -> None:
@@ -449,8 +450,7 @@ def test_a_quotation_after_a_sentence_about_someone_is_theirs(pipeline: Pipeline
             "exhaustion with bigotry as one of the reasons that they should get excited about Berg's candidacy. "
             "\"The younger people are more than any generation in our history sick and tired of discrimination "
             "and racism.\"\n\nThe city stayed calm.")
-    q = find(run(pipeline, text), "The younger people")
-    assert q.speaker is not None and q.speaker.name == "Ana Ruiz", q.speaker
+    assert_speaker(pipeline, text, "The younger people", "Ana Ruiz")
 
 
 def test_a_cue_after_a_quotation_reaches_back_over_the_whole_name(pipeline: Pipeline) -> None:

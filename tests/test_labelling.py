@@ -140,15 +140,6 @@ def test_bad_or_cut_csv_export_names_the_line(tmp_path: Path) -> None:
         read_records(bad)
 
 
-def test_train_stops_on_a_malformed_csv_export_before_writing_anything(tmp_path: Path) -> None:
-    bad = _mutated_csv(tmp_path, lambda header, rows: rows[-1].update({CHOICE_NAME: "pro"}))
-    out = tmp_path / "model"
-    result = runner.invoke(app, ["train", str(CSV), str(bad), "--out", str(out), "--epochs", "1"])
-    assert result.exit_code == 1
-    assert "unknown label 'pro' in task 8" in result.output
-    assert not out.exists()
-
-
 def test_csv_export_excludes_every_task_it_holds() -> None:
     keys = labelled_keys([CSV])
     pairs = pairs_of_tasks()
@@ -163,10 +154,15 @@ def test_bad_json_names_the_line(tmp_path: Path) -> None:
         read_records(bad)
 
 
-def test_train_stops_on_a_malformed_export_before_writing_anything(tmp_path: Path) -> None:
-    bad = _mutated(tmp_path, FULL, lambda items: _set_full_label(items, 8, "pro"))
+@pytest.mark.parametrize("kind", ["json", "csv"])
+def test_train_stops_on_a_malformed_export_before_writing_anything(tmp_path: Path, kind: str) -> None:
+    # the last task's label made unknown, in Label Studio's full JSON export or its CSV export
+    if kind == "json":
+        good, bad = FULL, _mutated(tmp_path, FULL, lambda items: _set_full_label(items, 8, "pro"))
+    else:
+        good, bad = CSV, _mutated_csv(tmp_path, lambda header, rows: rows[-1].update({CHOICE_NAME: "pro"}))
     out = tmp_path / "model"
-    result = runner.invoke(app, ["train", str(FULL), str(bad), "--out", str(out), "--epochs", "1"])
+    result = runner.invoke(app, ["train", str(good), str(bad), "--out", str(out), "--epochs", "1"])
     assert result.exit_code == 1
     assert "unknown label 'pro' in task 8" in result.output
     assert not out.exists()
