@@ -67,8 +67,9 @@ def statement_text(quote: Quote) -> str:
 # parse workers better than eight at the end of a run (docs/benchmarks.md, 2026-12-05).
 BATCH_SIZE = 4
 # A pipeline this process loaded itself is loaded afresh after this many articles: spaCy's caches (the
-# lemmatizer's, the vocabulary's hash tables) grow with every new word and are never emptied, about 5 KB an
-# article; a reload (half a second) every 2,000 articles keeps a long run's memory flat (docs/benchmarks.md).
+# lemmatizer's, the vocabulary's hash tables) grow with every new word and are never emptied; a reload (half a
+# second) every 2,000 articles drops them. (A run still grows about 3 KB an article from elsewhere:
+# docs/benchmarks.md, 2026-12-05.)
 RELOAD_AFTER = 2_000
 
 
