@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any, cast
 
@@ -116,10 +115,6 @@ class CachedAttributeRuler:
             for rule in rules:
                 set_token_attrs(token, self.attrs[rule])
         return doc
-
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
-        for doc in docs:
-            yield self(doc)
 
 
 def _rules_of(ruler: AttributeRuler) -> list[tuple[int, list[list[dict[str, Any]]]]]:
