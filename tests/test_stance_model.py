@@ -131,7 +131,7 @@ def test_predictions_keep_input_order_and_pad_dynamically(overfit_model: Path) -
     read = classifier.model.read_topics
 
     def recording(topics: torch.Tensor, topic_mask: torch.Tensor, statement_mask: torch.Tensor, *rest: Any) -> Any:
-        shapes.append((topics.shape[0], statement_mask.shape[1] + topic_mask.shape[1]))
+        shapes.append((topics.shape[0] * topics.shape[1], statement_mask.shape[1] + topic_mask.shape[2]))
         return read(topics, topic_mask, statement_mask, *rest)
 
     classifier.model.read_topics = recording
@@ -143,6 +143,19 @@ def test_predictions_keep_input_order_and_pad_dynamically(overfit_model: Path) -
     widths = [s[1] for s in shapes]
     assert widths == sorted(widths, reverse=True) and widths[0] < classifier.max_length  # padded per batch
     assert classifier.predict([]) == []
+
+
+def test_statements_with_different_numbers_of_topics_read_in_one_batch(overfit_model: Path) -> None:
+    """A batch of statements holds each one's topics side by side; a slot must not read another's topic."""
+    classifier = StanceClassifier.load(overfit_model, precision="fp32")
+    topics = ["a ceasefire", "sanctions on Russia against the war", "a sugar tax"]
+    texts = [r["text"] for r in ROWS[:4]]
+    pairs = [(topics[0], texts[0]), (topics[1], texts[1]), (topics[2], texts[0]), (topics[1], texts[0]),
+             (topics[2], texts[2]), (topics[0], texts[3]), (topics[0], texts[0])]
+    batched = classifier.predict_proba(pairs, batch_size=8)
+    single = np.vstack([classifier.predict_proba([p]) for p in pairs])
+    np.testing.assert_allclose(batched, single, atol=1e-5)
+    np.testing.assert_allclose(batched[0], batched[6], atol=1e-6)  # the same pair twice
 
 
 # -- overfit, save, load -----------------------------------------------------------------------------

@@ -209,39 +209,31 @@ class StanceClassifier:
                         batch_size: int) -> Iterator[tuple[list[int], torch.Tensor]]:
         """A one-way model: each distinct statement is read once through every layer, each topic's lower layers
         once (kept for the next call), and per pair only the topic's tokens, reading the statement (see
-        :mod:`quotes.stance.modeling`)."""
-        statements = list(dict.fromkeys(s for _, s in pairs))
+        :mod:`quotes.stance.modeling`). A batch is ``batch_size`` statements with all their pairs' topics."""
+        slots: dict[str, list[int]] = {}  # statement -> the pairs that read it, in input order
+        for i, (_, statement) in enumerate(pairs):
+            slots.setdefault(statement, []).append(i)
+        statements = list(slots)
         ids = encode_segments(self.tokenizer, statements, self.max_length)
-        read: list[Any] = [None] * len(statements)
+        topic_states = self._topics_read(pairs)
         for batch in length_batches([len(i) for i in ids], max(batch_size, 1)):
             inputs = self.tokenizer.pad({"input_ids": [ids[i] for i in batch]}, padding=True, return_tensors="pt")
-            keys_values = self.model.read_statements(inputs["input_ids"].to(self.device),
-                                                     inputs["attention_mask"].to(self.device))
-            for row, i in enumerate(batch):
-                n = len(ids[i])
-                read[i] = [(k[row, :, :n], v[row, :, :n]) for k, v in keys_values]
-        topic_states = self._topics_read(pairs)
-        index = {s: i for i, s in enumerate(statements)}
-        joined = [(read[index[s]], topic_states[t]) for t, s in pairs]
-        s_lengths = [kv[0][0].shape[1] for kv, _ in joined]
-        lengths = [n + len(t) for n, (_, t) in zip(s_lengths, joined, strict=True)]
-        for batch in length_batches(lengths, batch_size):
-            s_len = max(s_lengths[i] for i in batch)
-            t_len = max(len(joined[i][1]) for i in batch)
-            first, first_topic = joined[batch[0]]
-            topics = first_topic.new_zeros((len(batch), t_len, first_topic.shape[-1]))
-            s_mask = torch.zeros((len(batch), s_len), dtype=torch.long, device=self.device)
-            t_mask = torch.zeros((len(batch), t_len), dtype=torch.long, device=self.device)
-            keys_values = [(k.new_zeros((len(batch), k.shape[0], s_len, k.shape[-1])),
-                            v.new_zeros((len(batch), v.shape[0], s_len, v.shape[-1]))) for k, v in first]
-            for row, i in enumerate(batch):
-                kv, t = joined[i]
-                n = s_lengths[i]
-                s_mask[row, :n] = 1
-                topics[row, : len(t)], t_mask[row, : len(t)] = t, 1
-                for (keys, values), (k, v) in zip(keys_values, kv, strict=True):
-                    keys[row, :, :n], values[row, :, :n] = k, v
-            yield batch, self.model.read_topics(topics, t_mask, s_mask, keys_values)
+            statement_mask = inputs["attention_mask"].to(self.device)
+            keys_values = self.model.read_statements(inputs["input_ids"].to(self.device), statement_mask)
+            groups = [[topic_states[pairs[j][0]] for j in slots[statements[i]]] for i in batch]
+            width = max(len(g) for g in groups)
+            length = max(len(t) for g in groups for t in g)
+            first = groups[0][0]
+            topics = first.new_zeros((len(batch), width, length, first.shape[-1]))
+            topic_mask = torch.zeros(topics.shape[:3], dtype=torch.long, device=self.device)
+            for row, group in enumerate(groups):
+                for k, states in enumerate(group):
+                    topics[row, k, : len(states)], topic_mask[row, k, : len(states)] = states, 1
+            logits = self.model.read_topics(topics, topic_mask, statement_mask, keys_values)
+            rows = [(row, k) for row, group in enumerate(groups) for k in range(len(group))]
+            index = torch.tensor([row * width + k for row, k in rows], device=self.device)
+            yield ([j for i in batch for j in slots[statements[i]]],
+                   logits.reshape(len(batch) * width, -1).index_select(0, index))
 
     def _topics_read(self, pairs: Sequence[tuple[str, str]]) -> dict[str, torch.Tensor]:
         """The lower layers' states of every topic of ``pairs``, each read once per classifier and kept."""

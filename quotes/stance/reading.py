@@ -149,13 +149,24 @@ class PairReader:
                 hidden = layer(hidden, mask)
         return keys_values
 
-    def read_topics(self, topic: torch.Tensor, topic_mask: torch.Tensor, statement_mask: torch.Tensor,
+    def read_topics(self, topics: torch.Tensor, topic_mask: torch.Tensor, statement_mask: torch.Tensor,
                     keys_values: list[tuple[torch.Tensor, torch.Tensor]]) -> torch.Tensor:
-        """A one-way model's logits: topic tokens (their lower layers' states, from :meth:`encode_segment`) read
-        the statement's keys and values (from :meth:`read_statements`) in every layer above the split; the pair
-        is pooled over the topic's tokens, the only ones that read both."""
-        mask = additive_mask(torch.cat([statement_mask, topic_mask], dim=1).bool()[:, None, None, :], topic.dtype)
-        hidden = topic
+        """A one-way model's logits, every topic of a batch of statements at once: ``(batch, slots, 3)``.
+
+        ``topics`` are ``(batch, slots, tokens, hidden)`` lower-layer states of the topics to read against each
+        statement (from :meth:`encode_segment`, padded at the end of each slot; ``topic_mask`` says which tokens
+        are real), ``keys_values`` the statements' keys and values (from :meth:`read_statements`, the same batch,
+        ``statement_mask`` its padding). In every layer above the split a topic's tokens read the statement and
+        their own topic's tokens, never another slot's, so each slot computes what the topic alone would; the
+        statement's keys and values are shared by its slots instead of being copied for each pair. Each slot is
+        pooled over its topic's tokens, the only ones that read both."""
+        batch, slots, length, size = topics.shape
+        valid = topic_mask.bool()
+        slot = torch.arange(slots, device=topics.device).repeat_interleave(length)
+        own_slot = (slot[:, None] == slot[None, :]) & valid.reshape(batch, 1, slots * length)
+        reads = torch.cat([statement_mask.bool()[:, None, :].expand(batch, slots * length, -1), own_slot], dim=2)
+        mask = additive_mask(reads.unsqueeze(1), topics.dtype)
+        hidden = topics.reshape(batch, slots * length, size)
         layers: Any = self.bert.encoder.layer[self.split_layers:]
         for layer, (keys, values) in zip(layers, keys_values, strict=True):
             attention = layer.attention.self
@@ -167,4 +178,5 @@ class PairReader:
             read = read.transpose(1, 2).reshape(hidden.shape)
             attended = layer.attention.output(read, hidden)
             hidden = layer.output(layer.intermediate(attended), attended)
-        return self._head(hidden, topic_mask)
+        pooled = mean_pool(hidden.reshape(batch * slots, length, size), topic_mask.reshape(batch * slots, length))
+        return self.classifier(self.dropout(pooled)).reshape(batch, slots, -1)
