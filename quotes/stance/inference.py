@@ -206,6 +206,8 @@ class TorchStanceModel(PairReader, nn.Module):
     """A ``quotes-stance`` classifier (BERT, mean pooling, linear head) read in plain torch; the methods the
     classifier calls are :class:`~quotes.stance.reading.PairReader`'s, as for the transformers model."""
 
+    boolean_masks = True   # its layers call scaled_dot_product_attention, which reads boolean masks faster
+
     def __init__(self, config: Any) -> None:
         super().__init__()
         self.config = config

@@ -65,6 +65,14 @@ class PairReader:
     split_layers: int
     one_way: bool
     segmented: bool
+    # Whether the model's layers take attention masks as booleans (True: may read), which torch's
+    # scaled_dot_product_attention computes faster than additive ones on the CPU; transformers' layers take
+    # additive masks.
+    boolean_masks: bool = False
+
+    def _mask(self, allowed: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+        """An attention mask for the model's layers, in the form they take (see ``boolean_masks``)."""
+        return allowed if self.boolean_masks else additive_mask(allowed, dtype)
 
     def _full_forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
                       token_type_ids: torch.Tensor | None) -> torch.Tensor:
@@ -102,12 +110,12 @@ class PairReader:
         positions = torch.where(topic, steps - statement_length, steps).clamp(min=0)
         hidden = self.bert.embeddings(input_ids=input_ids, token_type_ids=token_type_ids, position_ids=positions)
         same_segment = topic.unsqueeze(2) == topic.unsqueeze(1)
-        apart = additive_mask((same_segment & valid.unsqueeze(1)).unsqueeze(1), hidden.dtype)
+        apart = self._mask((same_segment & valid.unsqueeze(1)).unsqueeze(1), hidden.dtype)
         if self.one_way:  # only the topic's tokens read the statement; the statement's never read the topic
             reads = topic.unsqueeze(2) | ~topic.unsqueeze(1)
-            together = additive_mask((reads & valid.unsqueeze(1)).unsqueeze(1), hidden.dtype)
+            together = self._mask((reads & valid.unsqueeze(1)).unsqueeze(1), hidden.dtype)
         else:
-            together = additive_mask(valid[:, None, None, :], hidden.dtype)
+            together = self._mask(valid[:, None, None, :], hidden.dtype)
         for i, layer in enumerate(self.bert.encoder.layer):
             hidden = layer(hidden, apart if i < self.split_layers else together)
         return hidden
@@ -117,14 +125,14 @@ class PairReader:
         statements (``segment`` 0) or all topics (1): what :meth:`classify_states` reads, concatenated."""
         types = torch.full_like(input_ids, segment)
         hidden = self.bert.embeddings(input_ids=input_ids, token_type_ids=types)
-        mask = additive_mask(attention_mask.bool()[:, None, None, :], hidden.dtype)
+        mask = self._mask(attention_mask.bool()[:, None, None, :], hidden.dtype)
         for layer in self.bert.encoder.layer[: self.split_layers]:
             hidden = layer(hidden, mask)
         return hidden
 
     def classify_states(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """Logits from lower-layer states of statement and topic concatenated (padded at the end)."""
-        mask = additive_mask(attention_mask.bool()[:, None, None, :], hidden.dtype)
+        mask = self._mask(attention_mask.bool()[:, None, None, :], hidden.dtype)
         for layer in self.bert.encoder.layer[self.split_layers:]:
             hidden = layer(hidden, mask)
         return self._head(hidden, attention_mask)
@@ -138,7 +146,7 @@ class PairReader:
         (``(batch, heads, tokens, head size)``), which is all the topic's tokens read of it (the last layer's
         output for the statement is never needed, so that layer only projects keys and values)."""
         hidden = self.bert.embeddings(input_ids=input_ids, token_type_ids=torch.full_like(input_ids, 0))
-        mask = additive_mask(attention_mask.bool()[:, None, None, :], hidden.dtype)
+        mask = self._mask(attention_mask.bool()[:, None, None, :], hidden.dtype)
         keys_values = []
         layers: Any = self.bert.encoder.layer
         for i, layer in enumerate(layers):
@@ -165,7 +173,7 @@ class PairReader:
         slot = torch.arange(slots, device=topics.device).repeat_interleave(length)
         own_slot = (slot[:, None] == slot[None, :]) & valid.reshape(batch, 1, slots * length)
         reads = torch.cat([statement_mask.bool()[:, None, :].expand(batch, slots * length, -1), own_slot], dim=2)
-        mask = additive_mask(reads.unsqueeze(1), topics.dtype)
+        mask = reads.unsqueeze(1)  # read here by scaled_dot_product_attention itself, which takes booleans
         hidden = topics.reshape(batch, slots * length, size)
         layers: Any = self.bert.encoder.layer[self.split_layers:]
         for layer, (keys, values) in zip(layers, keys_values, strict=True):
