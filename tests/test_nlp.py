@@ -1,10 +1,10 @@
-"""The spaCy pipeline as quotes loads it: its cached attribute ruler annotates as spaCy's own ruler does."""
+"""The spaCy pipeline as quotes loads it: its cached attribute ruler and lemmatizer annotate as spaCy's own do."""
 
 from __future__ import annotations
 
 import spacy
 
-from quotes.extract.nlp import MODEL, CachedAttributeRuler
+from quotes.extract.nlp import MODEL, CachedAttributeRuler, CachedLemmatizer
 from tests.conftest import SEED
 
 # Text that exercises the ruler's one-token rules (tags, "nothin'"), its two-token rules ("gonna", "y'all",
@@ -29,3 +29,24 @@ def test_cached_ruler_replaces_spacys_and_annotates_the_same(nlp) -> None:  # ty
     tricky = {t[0].lower(): t for t in ours[0]}
     assert tricky["gon"][4] == "go" and tricky["na"][4] == "to"
     assert tricky["'s"][2] in {"VERB", "AUX", "PRON"}
+
+
+def test_cached_lemmatizer_replaces_spacys_and_lemmatizes_the_same(nlp) -> None:  # type: ignore[no-untyped-def]
+    assert "lemmatizer" not in nlp.pipe_names
+    lemmatizer = nlp.get_pipe("cached_lemmatizer")
+    assert isinstance(lemmatizer, CachedLemmatizer)
+    reference = spacy.load(MODEL)
+    texts = [SEED.read_text(encoding="utf-8"), TRICKY, "Their leaders were meeting; better days are coming, "
+             "she said, as the wolves ran faster than the geese. " * 2]
+    for _ in range(2):   # cold, then from the cache
+        ours = [[t.lemma_ for t in doc] for doc in nlp.pipe(texts)]
+        assert ours == [[t.lemma_ for t in doc] for doc in reference.pipe(texts)]
+    assert [t.lemma_ for t in nlp("the wolves ran")] == ["the", "wolf", "run"]
+    # the cache is bounded: at the limit it starts again, and lemmas stay right
+    limit, lemmatizer.LIMIT = lemmatizer.LIMIT, 5
+    try:
+        assert [t.lemma_ for t in nlp("Geese were flying over the meeting rooms.")] == [
+            t.lemma_ for t in reference("Geese were flying over the meeting rooms.")]
+        assert len(lemmatizer._cache) <= 5 + len("Geese were flying over the meeting rooms.".split()) + 1
+    finally:
+        lemmatizer.LIMIT = limit

@@ -6,10 +6,13 @@ import re
 from functools import lru_cache
 from typing import Any, cast
 
+import numpy
 import spacy
+from spacy.attrs import LEMMA, MORPH, ORTH, POS
+from spacy.lang.en.lemmatizer import EnglishLemmatizer
 from spacy.language import Language
 from spacy.matcher import Matcher
-from spacy.pipeline import AttributeRuler
+from spacy.pipeline import AttributeRuler, Lemmatizer
 from spacy.tokens import Doc, Token
 from spacy.tokens._retokenize import set_token_attrs
 
@@ -24,7 +27,8 @@ def load_nlp() -> Language:
     """The English pipeline: tagger, parser, lemmatizer and NER (detection and attribution use all four).
 
     The model's attribute ruler is replaced by :class:`CachedAttributeRuler`, which gives every token the same
-    attributes in a tenth of the time (the ruler was a tenth of the parse).
+    attributes in a tenth of the time (the ruler was a tenth of the parse), and its lemmatizer by
+    :class:`CachedLemmatizer`, which gives the same lemmas in about a fifth of the time.
     """
     try:
         nlp = spacy.load(MODEL)
@@ -35,6 +39,9 @@ def load_nlp() -> Language:
     if isinstance(ruler, AttributeRuler) and CachedAttributeRuler.can_replace(ruler):
         nlp.add_pipe("quotes_cached_attribute_ruler", name="cached_attribute_ruler", before="attribute_ruler")
         nlp.remove_pipe("attribute_ruler")
+    if CachedLemmatizer.can_replace(nlp.get_pipe("lemmatizer")):
+        nlp.add_pipe("quotes_cached_lemmatizer", name="cached_lemmatizer", before="lemmatizer")
+        nlp.remove_pipe("lemmatizer")
     return nlp
 
 
@@ -138,3 +145,52 @@ def _make_cached_attribute_ruler(nlp: Language, name: str) -> CachedAttributeRul
     ruler = nlp.get_pipe("attribute_ruler")
     assert isinstance(ruler, AttributeRuler)
     return CachedAttributeRuler(ruler)
+
+
+class CachedLemmatizer:
+    """spaCy's rule lemmatizer, applied from a cache keyed on what its lemma depends on.
+
+    The English rule lemmatizer gives a token a lemma from its text, coarse part of speech and morphology only
+    (``rule_lemmatize`` and ``is_base_form``), so a token whose (text, part of speech, morphology) was seen
+    before gets the lemma found then, read from ``Doc.to_array`` without building a ``Token``. Tokens that
+    already carry a lemma (the attribute ruler sets a few) keep it, as with the lemmatizer. The cache is cleared
+    when it holds :attr:`LIMIT` entries, so a long run's memory does not grow with its vocabulary.
+    """
+
+    LIMIT = 200_000
+
+    def __init__(self, lemmatizer: Lemmatizer) -> None:
+        self.lemmatizer = lemmatizer
+        self._cache: dict[tuple[int, int, int], str] = {}
+
+    @staticmethod
+    def can_replace(lemmatizer: Any) -> bool:
+        """True for the rule lemmatizer, not overwriting lemmas, of spaCy's English pipelines."""
+        return (type(lemmatizer) is EnglishLemmatizer and lemmatizer.mode == "rule"
+                and not lemmatizer.overwrite)
+
+    def __call__(self, doc: Doc) -> Doc:
+        rows = doc.to_array([ORTH, POS, MORPH, LEMMA]).tolist()
+        cache, strings = self._cache, doc.vocab.strings
+        if len(cache) >= self.LIMIT:
+            cache.clear()
+            self.lemmatizer.cache.clear()
+        lemmas = []
+        for i, (orth, pos, morph, lemma) in enumerate(rows):
+            if lemma:
+                lemmas.append(lemma)
+                continue
+            key = (orth, pos, morph)
+            text = cache.get(key)
+            if text is None:
+                text = cache[key] = self.lemmatizer.lemmatize(doc[i])[0]
+            lemmas.append(strings.add(text))
+        doc.from_array([LEMMA], numpy.asarray(lemmas, dtype=numpy.uint64).reshape(-1, 1))
+        return doc
+
+
+@Language.factory("quotes_cached_lemmatizer")
+def _make_cached_lemmatizer(nlp: Language, name: str) -> CachedLemmatizer:
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    assert isinstance(lemmatizer, Lemmatizer)
+    return CachedLemmatizer(lemmatizer)
