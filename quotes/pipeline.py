@@ -172,7 +172,7 @@ class Pipeline:
         import_spacy()
         from quotes.extract.attribute import attribute  # the parse's modules: imported when a batch is parsed
         from quotes.extract.detect import detect
-        from quotes.extract.doccache import read_document
+        from quotes.extract.doccache import forget, read_document
 
         self._reload_if_due()
         results = []
@@ -183,6 +183,7 @@ class Pipeline:
             for article, doc in zip(batch, docs, strict=True):
                 document = read_document(doc)   # paragraphs, quotations, sentences: found once, read by both stages
                 results.append((article, attribute(document, article.id, detect(document))))
+                forget(doc)   # the doc is freed now, not by the cycle collector later
         self._parsed += len(batch)
         return results
 
