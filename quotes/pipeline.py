@@ -10,7 +10,6 @@ classified in one call, so the transformer sees large, length-sorted batches.
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import importlib.abc
 import sys
@@ -19,7 +18,6 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
-from functools import lru_cache
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -69,34 +67,10 @@ def statement_text(quote: Quote) -> str:
 # parse workers better than eight at the end of a run (docs/benchmarks.md, 2026-12-05).
 BATCH_SIZE = 4
 # A pipeline this process loaded itself is loaded afresh after this many articles: spaCy's caches (the
-# lemmatizer's, about 0.5 KB an article on the UN corpus) grow with every new word and are never emptied; a
-# reload (half a second) every 2,000 articles drops them (docs/benchmarks.md, 2026-12-05).
+# lemmatizer's, the vocabulary's hash tables) grow with every new word and are never emptied; a reload (half a
+# second) every 2,000 articles drops them. (A run still grows about 3 KB an article from elsewhere:
+# docs/benchmarks.md, 2026-12-05.)
 RELOAD_AFTER = 2_000
-
-
-@lru_cache(maxsize=1)
-def _malloc_trim() -> Any:
-    """glibc's ``malloc_trim``, or None under another C library."""
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError, TypeError):
-        return None
-    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
-    return trim
-
-
-def release_free_memory() -> bool:
-    """Give the C heap's free pages back to the system (glibc's ``malloc_trim``); False where there is none.
-
-    A parse allocates and frees arrays of every size; glibc keeps what is freed inside its heap, where later,
-    differently sized arrays fit only in part, so a long run's resident memory grows with no live data growing
-    (10 MiB and more over a few thousand articles). Done after every batch it costs about a millisecond
-    (docs/benchmarks.md, 2026-12-05)."""
-    trim = _malloc_trim()
-    if trim is None:
-        return False
-    trim(0)
-    return True
 
 
 def first_batch_sizes(batch_size: int, first: int = 2) -> Iterator[int]:
@@ -211,7 +185,6 @@ class Pipeline:
                 results.append((article, attribute(document, article.id, detect(document))))
                 forget(doc)   # the doc is freed now, not by the cycle collector later
         self._parsed += len(batch)
-        release_free_memory()
         return results
 
     def classify(self, results: list[tuple[Article, list[Quote]]]) -> list[tuple[Article, list[Quote]]]:

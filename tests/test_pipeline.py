@@ -3,8 +3,6 @@ a child process giving the same results as in this one."""
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from collections.abc import Sequence
 from itertools import islice
@@ -154,32 +152,3 @@ def test_no_parsed_doc_outlives_its_batch_without_the_cycle_collector(pipeline: 
         gc.enable()
     assert results and all(quotes for _, quotes in results)
     assert alive == 0
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")
-def test_free_memory_inside_the_c_heap_is_given_back() -> None:
-    """What a run frees stays resident in glibc's heap (a block still in use above it keeps the heap from
-    shrinking) until release_free_memory gives its pages back."""
-    import ctypes
-
-    from quotes.pipeline import release_free_memory
-
-    libc = ctypes.CDLL(None)
-    libc.malloc.argtypes, libc.malloc.restype = [ctypes.c_size_t], ctypes.c_void_p
-    libc.free.argtypes = [ctypes.c_void_p]
-
-    def resident_mib() -> float:
-        return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-    release_free_memory()
-    blocks = [libc.malloc(4000) for _ in range(25_000)]   # 100 MB in small blocks: inside the heap, not mmapped
-    for b in blocks:
-        ctypes.memset(b, 1, 4000)
-    above = libc.malloc(4000)   # in use, above them
-    for b in blocks:
-        libc.free(b)
-    before = resident_mib()
-    assert release_free_memory()
-    after = resident_mib()
-    libc.free(above)
-    assert before - after > 50, (before, after)
