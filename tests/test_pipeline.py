@@ -152,3 +152,33 @@ def test_no_parsed_doc_outlives_its_batch_without_the_cycle_collector(pipeline: 
         gc.enable()
     assert results and all(quotes for _, quotes in results)
     assert alive == 0
+
+
+
+def test_a_reload_frees_the_old_pipeline_before_loading_the_new_one() -> None:
+    """The old pipeline's vocabulary, lemmatizer tables and models are reference cycles: the reload collects them
+    at once, so that two pipelines are never held together waiting for the cycle collector (docs/benchmarks.md)."""
+    import gc
+
+    from spacy.vocab import Vocab
+
+    from quotes.extract.nlp import load_nlp
+
+    text = SEED.read_text(encoding="utf-8")
+    articles = [Article(f"a{i}", text) for i in range(2)]
+    load_nlp.cache_clear()   # a pipeline of its own, not the one the other tests share
+    fresh = Pipeline(reload_after=1)
+
+    def vocabularies() -> int:
+        return sum(1 for o in gc.get_objects() if isinstance(o, Vocab))
+
+    fresh.extract_batch(articles[:1])
+    gc.collect()
+    gc.disable()
+    try:
+        loaded = vocabularies()
+        fresh.extract_batch(articles[1:])   # reloads first
+        after = vocabularies()
+    finally:
+        gc.enable()
+    assert after == loaded, (loaded, after)
