@@ -14,11 +14,12 @@ output written as JSONL by the CLI's writer) over CORPUS, and every ``--every`` 
 - with ``--trace``, the lines (or tracebacks) whose live memory grew most since the previous mark and since the
   first mark after the first 1,000 articles.
 
-``--trim`` calls glibc's ``malloc_trim(0)`` after every ``--trim-after`` articles (to tell memory malloc keeps
-from memory in use); run with ``MALLOC_ARENA_MAX=2`` in the environment to try fewer arenas. Besides the RSS at each
-mark, a thread samples it every ``--sample`` seconds and prints the peak since the previous mark (mid-batch
-included, as ``scripts/bench_scale.py`` sees it). ``--reload-after``
-overrides how often the spaCy pipeline is loaded afresh (``quotes.pipeline.RELOAD_AFTER``; 0: never).
+Besides the RSS at each mark, a thread samples it every ``--sample`` seconds and prints the peak since the
+previous mark (mid-batch included, as ``scripts/bench_scale.py`` sees it). ``--trim`` calls glibc's
+``malloc_trim(0)`` after every ``--trim-after`` articles (to tell memory malloc keeps from memory in use); run with
+``MALLOC_ARENA_MAX=2`` in the environment to try fewer arenas. ``--reload-after`` overrides how often the spaCy
+pipeline is loaded afresh (``quotes.pipeline.RELOAD_AFTER``; 0: never). Linux with glibc only. Findings and figures:
+docs/benchmarks.md (2026-12-05, "where a long run's memory went").
 """
 
 from __future__ import annotations

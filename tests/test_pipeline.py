@@ -3,6 +3,7 @@ a child process giving the same results as in this one."""
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Sequence
 from itertools import islice
@@ -138,8 +139,6 @@ def test_a_pipeline_it_loaded_itself_is_reloaded_and_gives_the_same_quotes(pipel
 def test_no_parsed_doc_outlives_its_batch_without_the_cycle_collector(pipeline: Pipeline) -> None:
     """Each Doc is freed when its batch is done (reference counting), not left for the cycle collector: dozens of
     them, tensors included, were alive at a time in long runs and fragmented the C heap (docs/benchmarks.md)."""
-    import gc
-
     from spacy.tokens import Doc
 
     text = SEED.read_text(encoding="utf-8")
@@ -154,12 +153,9 @@ def test_no_parsed_doc_outlives_its_batch_without_the_cycle_collector(pipeline: 
     assert alive == 0
 
 
-
 def test_a_reload_frees_the_old_pipeline_before_loading_the_new_one() -> None:
     """The old pipeline's vocabulary, lemmatizer tables and models are reference cycles: the reload collects them
     at once, so that two pipelines are never held together waiting for the cycle collector (docs/benchmarks.md)."""
-    import gc
-
     from spacy.vocab import Vocab
 
     from quotes.extract.nlp import load_nlp
