@@ -10,6 +10,7 @@ classified in one call, so the transformer sees large, length-sorted batches.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import importlib.abc
 import sys
@@ -67,9 +68,8 @@ def statement_text(quote: Quote) -> str:
 # parse workers better than eight at the end of a run (docs/benchmarks.md, 2026-12-05).
 BATCH_SIZE = 4
 # A pipeline this process loaded itself is loaded afresh after this many articles: spaCy's caches (the
-# lemmatizer's, the vocabulary's hash tables) grow with every new word and are never emptied; a reload (half a
-# second) every 2,000 articles drops them. (A run still grows about 3 KB an article from elsewhere:
-# docs/benchmarks.md, 2026-12-05.)
+# lemmatizer's: about 0.5 KB an article on the UN corpus) grow with every new word and are never emptied; a reload
+# (half a second) every 2,000 articles drops them (docs/benchmarks.md, 2026-12-05).
 RELOAD_AFTER = 2_000
 
 
@@ -143,6 +143,9 @@ class Pipeline:
 
             load_nlp.cache_clear()
             self._nlp, self._parsed = None, 0
+            # The old vocabulary, lemmatizer tables and models are reference cycles: collected now (30 ms), before
+            # the new pipeline loads, the two are never held together (docs/benchmarks.md, 2026-12-05).
+            gc.collect()
 
     def extract_one(self, article: Article) -> list[Quote]:
         """Quotes of a single article (no batching)."""
@@ -172,7 +175,7 @@ class Pipeline:
         import_spacy()
         from quotes.extract.attribute import attribute  # the parse's modules: imported when a batch is parsed
         from quotes.extract.detect import detect
-        from quotes.extract.doccache import read_document
+        from quotes.extract.doccache import forget, read_document
 
         self._reload_if_due()
         results = []
@@ -183,6 +186,7 @@ class Pipeline:
             for article, doc in zip(batch, docs, strict=True):
                 document = read_document(doc)   # paragraphs, quotations, sentences: found once, read by both stages
                 results.append((article, attribute(document, article.id, detect(document))))
+                forget(doc)   # the doc is freed now, not by the cycle collector later
         self._parsed += len(batch)
         return results
 

@@ -13,7 +13,8 @@ Each configuration runs `python -m quotes extract CORPUS --no-store -o OUT.jsonl
 the stance model are loaded inside the timed run): w1 = --workers 1, w2 = --workers 2, ray = --engine ray (a local
 Ray instance with 2 CPUs). While it runs, the resident memory of the process and of every process under it is
 sampled every --every seconds; the script prints articles/s, the peak memory of the largest single process and
-of the whole tree, and the largest process's memory at each tenth of the run (flat = no growth per article).
+of the whole tree, and the largest process's memory at each tenth of the run and its peak within each tenth (flat =
+no growth per article; a sample can fall between two batches or inside one, the peak of a tenth is steadier).
 """
 
 from __future__ import annotations
@@ -150,6 +151,11 @@ def main() -> None:
                   f"articles/s; quotes {r['quotes']}; peak RSS largest process {peak_one:.0f} MiB, all processes "
                   f"{peak_all:.0f} MiB", flush=True)
             print(f"  largest process RSS at each tenth of the run (MiB): {' '.join(f'{x:.0f}' for x in tenths)}",
+                  flush=True)
+            peaks = [max(s[1] for s in samples[len(samples) * k // 10:max(len(samples) * (k + 1) // 10,
+                                                                            len(samples) * k // 10 + 1)]) / 2**20
+                     for k in range(10)] if samples else []
+            print(f"  largest process peak RSS in each tenth of the run (MiB): {' '.join(f'{x:.0f}' for x in peaks)}",
                   flush=True)
             print(f"  CPU: {r['cpu']:.0f} s (user + system of the whole process tree, where its processes were waited"
                   f" for), {r['cpu'] / max(1, r['articles']) * 1000:.0f} ms an article", flush=True)

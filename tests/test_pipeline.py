@@ -3,6 +3,7 @@ a child process giving the same results as in this one."""
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Sequence
 from itertools import islice
@@ -133,3 +134,47 @@ def test_a_pipeline_it_loaded_itself_is_reloaded_and_gives_the_same_quotes(pipel
     given.extract_batch(articles[:2])
     given.extract_batch(articles[2:3])
     assert given.nlp is pipeline.nlp   # a pipeline the caller gave is never replaced
+
+
+def test_no_parsed_doc_outlives_its_batch_without_the_cycle_collector(pipeline: Pipeline) -> None:
+    """Each Doc is freed when its batch is done (reference counting), not left for the cycle collector: dozens of
+    them, tensors included, were alive at a time in long runs and fragmented the C heap (docs/benchmarks.md)."""
+    from spacy.tokens import Doc
+
+    text = SEED.read_text(encoding="utf-8")
+    gc.collect()
+    gc.disable()
+    try:
+        results = pipeline.extract_batch([Article(f"a{i}", text) for i in range(3)])
+        alive = sum(1 for o in gc.get_objects() if isinstance(o, Doc))
+    finally:
+        gc.enable()
+    assert results and all(quotes for _, quotes in results)
+    assert alive == 0
+
+
+def test_a_reload_frees_the_old_pipeline_before_loading_the_new_one() -> None:
+    """The old pipeline's vocabulary, lemmatizer tables and models are reference cycles: the reload collects them
+    at once, so that two pipelines are never held together waiting for the cycle collector (docs/benchmarks.md)."""
+    from spacy.vocab import Vocab
+
+    from quotes.extract.nlp import load_nlp
+
+    text = SEED.read_text(encoding="utf-8")
+    articles = [Article(f"a{i}", text) for i in range(2)]
+    load_nlp.cache_clear()   # a pipeline of its own, not the one the other tests share
+    fresh = Pipeline(reload_after=1)
+
+    def vocabularies() -> int:
+        return sum(1 for o in gc.get_objects() if isinstance(o, Vocab))
+
+    fresh.extract_batch(articles[:1])
+    gc.collect()
+    gc.disable()
+    try:
+        loaded = vocabularies()
+        fresh.extract_batch(articles[1:])   # reloads first
+        after = vocabularies()
+    finally:
+        gc.enable()
+    assert after == loaded, (loaded, after)

@@ -51,6 +51,13 @@ def _cache(doc: Doc) -> dict:
     return cache
 
 
+def forget(doc: Doc) -> None:
+    """Drop what :func:`_cache` keeps on ``doc``. Its spans refer back to the ``Doc``: while they are kept, the
+    ``Doc`` (its tokens and its tensor) is freed only by Python's cycle collector, which left dozens of parsed
+    documents alive at a time and fragmented the C heap (docs/benchmarks.md, 2026-12-05)."""
+    doc.user_data.pop(_KEY, None)
+
+
 def sent_of(doc: Doc, i: int) -> Span:
     """The sentence holding token ``i``."""
     c = _cache(doc)
