@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import psutil
@@ -71,13 +72,17 @@ def build_corpus(ungdc: Path, out: Path, articles: int, words: int, shard: int =
     return n
 
 
-def tree_rss(proc: psutil.Process) -> tuple[int, int]:
-    """(largest single process, whole tree) resident memory in bytes."""
-    sizes = []
+def tree_rss(proc: psutil.Process) -> tuple[int, int, str]:
+    """(largest single process, whole tree) resident memory in bytes, and the largest process's name (a Ray
+    actor's is ``ray::`` and its class; Ray's own servers have theirs)."""
+    sizes: list[tuple[int, str]] = []
     for p in [proc, *proc.children(recursive=True)]:
         with contextlib.suppress(psutil.Error):
-            sizes.append(p.memory_info().rss)
-    return (max(sizes), sum(sizes)) if sizes else (0, 0)
+            sizes.append((p.memory_info().rss, p.name()))
+    if not sizes:
+        return 0, 0, ""
+    largest = max(sizes)
+    return largest[0], sum(size for size, _ in sizes), largest[1]
 
 
 def _children_cpu() -> float:
@@ -95,13 +100,13 @@ def run(config: str, corpus: Path, out: Path, stance: bool, store: bool, every: 
     cpu_before = _children_cpu()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     ps = psutil.Process(proc.pid)
-    samples: list[tuple[float, int, int]] = []
+    samples: list[tuple[float, int, int, str]] = []
     while proc.poll() is None:
         try:
-            largest, total = tree_rss(ps)
+            largest, total, name = tree_rss(ps)
         except psutil.Error:
             break
-        samples.append((time.perf_counter() - start, largest, total))
+        samples.append((time.perf_counter() - start, largest, total, name))
         time.sleep(every)
     stderr = proc.communicate()[1]
     seconds = time.perf_counter() - start
@@ -152,6 +157,9 @@ def main() -> None:
                   f"{peak_all:.0f} MiB", flush=True)
             print(f"  largest process RSS at each tenth of the run (MiB): {' '.join(f'{x:.0f}' for x in tenths)}",
                   flush=True)
+            names = Counter(s[3] for s in samples)
+            print("  largest process, by share of samples: "
+                  + ", ".join(f"{name or '?'} {n / len(samples):.0%}" for name, n in names.most_common(3)), flush=True)
             peaks = [max(s[1] for s in samples[len(samples) * k // 10:max(len(samples) * (k + 1) // 10,
                                                                             len(samples) * k // 10 + 1)]) / 2**20
                      for k in range(10)] if samples else []
