@@ -330,8 +330,8 @@ def _parse_worker(conn: Any, tasks: Any, batch_size: int) -> None:
 
 def default_workers() -> int:
     """Parse processes when none are asked for: every core, with or without stance. Measured on 2 idle cores
-    (docs/benchmarks.md, 2026-12-05): polnear-dev with stance took 12.2-12.3 s with 2 parse workers beside a
-    one-thread classifier and 13.0-13.8 s with 1; without stance 7.4-7.8 s against 12.7-12.9 s."""
+    (docs/benchmarks.md, 2026-12-05, evening): polnear-dev with stance took 10.8 s with 2 parse workers beside a
+    one-thread classifier and 12.2 s with 1; without stance 6.8 s against 11.8 s."""
     return max(1, available_cores())
 
 
