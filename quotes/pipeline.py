@@ -67,9 +67,10 @@ def statement_text(quote: Quote) -> str:
 # Articles per batch: a parse worker's unit of work, a stance call's and a store transaction's. Four balance two
 # parse workers better than eight at the end of a run (docs/benchmarks.md, 2026-12-05).
 BATCH_SIZE = 4
-# A pipeline this process loaded itself is loaded afresh after this many articles: spaCy's caches (the
-# lemmatizer's: about 0.5 KB an article on the UN corpus) grow with every new word and are never emptied; a reload
-# (half a second) every 2,000 articles drops them (docs/benchmarks.md, 2026-12-05).
+# A pipeline this process loaded itself is loaded afresh after this many articles: a reload (half a second)
+# drops whatever spaCy keeps per new word that quotes does not bound itself (spaCy's lemmatizer cache, about
+# 0.5 KB an article on the UN corpus, is now also cleared by CachedLemmatizer at its limit; docs/benchmarks.md,
+# 2026-12-05).
 RELOAD_AFTER = 2_000
 
 
