@@ -31,6 +31,12 @@ if TYPE_CHECKING:
     from quotes.driver import Extraction, RunReport
 
 ARTICLE_FIELDS = ("id", "text", "path", "date", "title", "url", "source")
+# The shared-memory object store of the Ray instance started for a run without --address. Ray's default is 30 %
+# of the machine's memory, and each actor's resident memory counts the pages of the store it has touched: new
+# batches keep landing on pages not touched before until the whole store has been used, so an actor's RSS climbs
+# by about 3 KB an article for as long as the store is larger than what it has seen (measured, docs/benchmarks.md).
+# The pages are shared, not the actor's own, but a bound is a bound. The batches in flight need a few MiB.
+LOCAL_OBJECT_STORE_BYTES = 512 * 2**20
 
 
 def _row(order: int, sub: int, status: str, article: Article | None = None, reason: str | None = None,
@@ -134,7 +140,8 @@ def run_on_ray(run: Extraction, files: list[tuple[Path, Path]], finish: Callable
         quiet = {"log_to_driver": False, "logging_level": logging.WARNING}
         if run.address is None:
             # "local": a new instance of our own, even when another Ray cluster runs on this machine
-            ray.init(address="local", num_cpus=run.cores, include_dashboard=False, **quiet)
+            ray.init(address="local", num_cpus=run.cores, object_store_memory=LOCAL_OBJECT_STORE_BYTES,
+                     include_dashboard=False, **quiet)
         else:
             ray.init(address=run.address, **quiet)
     logging.getLogger("ray.data").setLevel(logging.WARNING)
