@@ -186,7 +186,7 @@ class CachedLemmatizer:
             if text is None:
                 text = cache[key] = self.lemmatizer.lemmatize(doc[i])[0]
             lemmas.append(strings.add(text))
-        doc.from_array([LEMMA], numpy.asarray(lemmas, dtype=numpy.uint64).reshape(-1, 1))
+        doc.from_array([LEMMA], numpy.asarray(lemmas, dtype=numpy.uint64).reshape(-1, 1))  # type: ignore[arg-type]
         return doc
 
 
