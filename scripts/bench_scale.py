@@ -14,7 +14,10 @@ the stance model are loaded inside the timed run): w1 = --workers 1, w2 = --work
 Ray instance with 2 CPUs). While it runs, the resident memory of the process and of every process under it is
 sampled every --every seconds; the script prints articles/s, the peak memory of the largest single process and
 of the whole tree, and the largest process's memory at each tenth of the run and its peak within each tenth (flat =
-no growth per article; a sample can fall between two batches or inside one, the peak of a tenth is steadier).
+no growth per article; a sample can fall between two batches or inside one, the peak of a tenth is steadier). The
+peaks are printed for the whole RSS, for the process's own memory and for the shared memory pages in its RSS: a
+Ray actor's RSS counts the pages of the shared object store it has touched, which are bounded by the store's size
+(quotes.ray_engine.LOCAL_OBJECT_STORE_BYTES for a local instance), shared by every process and not the actor's own.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -72,17 +76,27 @@ def build_corpus(ungdc: Path, out: Path, articles: int, words: int, shard: int =
     return n
 
 
-def tree_rss(proc: psutil.Process) -> tuple[int, int, str]:
-    """(largest single process, whole tree) resident memory in bytes, and the largest process's name (a Ray
-    actor's is ``ray::`` and its class; Ray's own servers have theirs)."""
-    sizes: list[tuple[int, str]] = []
+def shared_rss(pid: int) -> int:
+    """The bytes of shared memory (``RssShmem``: a Ray object store's pages, for an actor) counted in a process's
+    RSS; 0 where /proc does not say."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("RssShmem:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def tree_rss(proc: psutil.Process) -> tuple[int, int, str, int]:
+    """(largest single process, whole tree) resident memory in bytes, the largest process's name (a Ray
+    actor's is ``ray::`` and its class; Ray's own servers have theirs) and the shared memory in its RSS."""
+    sizes: list[tuple[int, str, int]] = []
     for p in [proc, *proc.children(recursive=True)]:
         with contextlib.suppress(psutil.Error):
-            sizes.append((p.memory_info().rss, p.name()))
+            sizes.append((p.memory_info().rss, p.name(), p.pid))
     if not sizes:
-        return 0, 0, ""
+        return 0, 0, "", 0
     largest = max(sizes)
-    return largest[0], sum(size for size, _ in sizes), largest[1]
+    return largest[0], sum(size for size, _, _ in sizes), largest[1], shared_rss(largest[2])
 
 
 def _children_cpu() -> float:
@@ -100,13 +114,13 @@ def run(config: str, corpus: Path, out: Path, stance: bool, store: bool, every: 
     cpu_before = _children_cpu()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     ps = psutil.Process(proc.pid)
-    samples: list[tuple[float, int, int, str]] = []
+    samples: list[tuple[float, int, int, str, int]] = []
     while proc.poll() is None:
         try:
-            largest, total, name = tree_rss(ps)
+            largest, total, name, shared = tree_rss(ps)
         except psutil.Error:
             break
-        samples.append((time.perf_counter() - start, largest, total, name))
+        samples.append((time.perf_counter() - start, largest, total, name, shared))
         time.sleep(every)
     stderr = proc.communicate()[1]
     seconds = time.perf_counter() - start
@@ -118,6 +132,13 @@ def run(config: str, corpus: Path, out: Path, stance: bool, store: bool, every: 
     return {"config": config, "seconds": seconds, "articles": processed, "samples": samples, "summary": summary,
             "cpu": _children_cpu() - cpu_before,
             "quotes": sum(1 for _ in out.open(encoding="utf-8"))}
+
+
+def tenth_peaks(samples: list, size: Callable[[tuple], int]) -> list[float]:
+    """The largest ``size`` (MiB) of the samples in each tenth of the run."""
+    n = len(samples)
+    return [max(size(s) for s in samples[n * k // 10:max(n * (k + 1) // 10, n * k // 10 + 1)]) / 2**20
+            for k in range(10)] if samples else []
 
 
 def main() -> None:
@@ -160,11 +181,10 @@ def main() -> None:
             names = Counter(s[3] for s in samples)
             print("  largest process, by share of samples: "
                   + ", ".join(f"{name or '?'} {n / len(samples):.0%}" for name, n in names.most_common(3)), flush=True)
-            peaks = [max(s[1] for s in samples[len(samples) * k // 10:max(len(samples) * (k + 1) // 10,
-                                                                            len(samples) * k // 10 + 1)]) / 2**20
-                     for k in range(10)] if samples else []
-            print(f"  largest process peak RSS in each tenth of the run (MiB): {' '.join(f'{x:.0f}' for x in peaks)}",
-                  flush=True)
+            for what, size in (("RSS", lambda s: s[1]), ("RSS less shared memory (its own)", lambda s: s[1] - s[4]),
+                               ("shared memory in RSS (a Ray object store's pages)", lambda s: s[4])):
+                print(f"  largest process peak {what} in each tenth of the run (MiB): "
+                      + " ".join(f"{x:.0f}" for x in tenth_peaks(samples, size)), flush=True)
             print(f"  CPU: {r['cpu']:.0f} s (user + system of the whole process tree, where its processes were waited"
                   f" for), {r['cpu'] / max(1, r['articles']) * 1000:.0f} ms an article", flush=True)
             outputs.append((config, Path(tmp) / f"{config}.jsonl"))
