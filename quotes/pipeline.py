@@ -38,7 +38,7 @@ class StancePredictor(Protocol):
     """What the pipeline needs of a stance model (``quotes.stance.classifier.StanceClassifier``)."""
 
     def predict(self, pairs: Sequence[tuple[str, str]], batch_size: int = ...,
-                progress: Any = ...) -> Sequence[Prediction]: ...
+                progress: Any = ..., speakers: Sequence[str | None] | None = ...) -> Sequence[Prediction]: ...
 
 
 def content_hash(article: Article) -> str:
@@ -214,7 +214,10 @@ class Pipeline:
         pairs = [(topic.phrase, statement_text(q)) for _, quotes in results for q in quotes for topic in self.topics]
         if not pairs:
             return results
-        predictions = iter(self.classifier.predict(pairs))
+        # the relevance gate reads each statement without its speaker's name (quotes.stance.relevance)
+        speakers = [q.speaker.mention if q.speaker is not None else None
+                    for _, quotes in results for q in quotes for _ in self.topics]
+        predictions = iter(self.classifier.predict(pairs, speakers=speakers))
         out = []
         for article, quotes in results:
             new = []

@@ -55,6 +55,7 @@ class Candidate:
     title: str
     date: str
     prediction: Prediction | None = None
+    mention: str | None = None  # the speaker as the statement writes them: the relevance gate reads it without
 
     @property
     def margin(self) -> float:
@@ -101,7 +102,8 @@ def quote_candidates(article: Article, quotes: Iterable[Quote], topics: Sequence
         speaker = quote.speaker.name if quote.speaker else ""
         for topic in topics:
             out.append(Candidate(f"{quote.id}@{topic.id}", statement_text(quote), topic, quote.content.text,
-                                 paragraph, speaker, article.id, article.title or "", article.date or ""))
+                                 paragraph, speaker, article.id, article.title or "", article.date or "",
+                                 mention=quote.speaker.mention if quote.speaker else None))
     return out
 
 
@@ -173,7 +175,8 @@ def exclude(candidates: Sequence[Candidate], keys: set[str]) -> list[Candidate]:
 
 def predict(candidates: Sequence[Candidate], classifier: StanceClassifier, batch_size: int = 32) -> list[Candidate]:
     """The candidates with the classifier's prediction on each."""
-    predictions = classifier.predict([(c.topic.phrase, c.statement) for c in candidates], batch_size=batch_size)
+    predictions = classifier.predict([(c.topic.phrase, c.statement) for c in candidates], batch_size=batch_size,
+                                     speakers=[c.mention for c in candidates])
     return [replace(c, prediction=p) for c, p in zip(candidates, predictions, strict=True)]
 
 

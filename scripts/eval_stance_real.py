@@ -30,22 +30,27 @@ from build_news_dev import NEWS_TOPICS  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def statements_of(polnear: Path) -> dict[tuple[str, int, int], str]:
-    """What the classifier reads for every quote `quotes extract` finds, by (article, start, end)."""
+def statements_of(polnear: Path) -> dict[tuple[str, int, int], tuple[str, str | None]]:
+    """What the classifier reads for every quote `quotes extract` finds, and the speaker's mention (which the
+    relevance gate leaves out), by (article, start, end)."""
     articles = [a for _, r in read_paths([polnear]) for a in r.articles]
-    statements: dict[tuple[str, int, int], str] = {}
+    statements: dict[tuple[str, int, int], tuple[str, str | None]] = {}
     for article, quotes in Pipeline().run(articles):
         for q in quotes:
             span = q.statement or q.content
-            statements[(article.id, span.start, span.end)] = statement_text(q)
+            statements[(article.id, span.start, span.end)] = (statement_text(q),
+                                                              q.speaker.mention if q.speaker else None)
     return statements
 
 
-def news_pairs(gold: list[dict], statements: dict[tuple[str, int, int], str]) -> list[tuple[dict, tuple[str, str]]]:
-    """The labelled news dev pairs whose statement was found again, as (gold record, (topic, statement))."""
+def news_pairs(gold: list[dict], statements: dict[tuple[str, int, int], tuple[str, str | None]],
+               ) -> list[tuple[dict, tuple[str, str], str | None]]:
+    """The labelled news dev pairs whose statement was found again, as (gold record, (topic, statement),
+    speaker mention)."""
     phrases = {t[0]: t[1] for t in NEWS_TOPICS}
     found = [(g, statements.get((g["article"], g["start"], g["end"]))) for g in gold]
-    return [(g, (phrases[g["topic_id"]], text)) for g, text in found if text is not None]
+    return [(g, (phrases[g["topic_id"]], text), speaker) for g, (text, speaker) in
+            ((g, f) for g, f in found if f is not None)]
 
 
 def main() -> None:
@@ -64,14 +69,15 @@ def main() -> None:
 
     model = args.model or default_model_path()
     classifier = StanceClassifier.load(model, precision=args.precision)
-    predictions = classifier.predict([pair for _, pair in rows])
-    news = compute_metrics([g["label"] for g, _ in rows], [p.label for p in predictions],
-                           [g["topic_id"] for g, _ in rows])
+    predictions = classifier.predict([pair for _, pair, _ in rows], speakers=[speaker for *_, speaker in rows])
+    news = compute_metrics([g["label"] for g, *_ in rows], [p.label for p in predictions],
+                           [g["topic_id"] for g, *_ in rows])
 
     topics = load_topics(None)
-    texts = list(statements.values())
-    pairs = [(t.phrase, text) for text in texts for t in topics]
-    off = Counter(p.label for p in classifier.predict(pairs))
+    found = list(statements.values())
+    pairs = [(t.phrase, text) for text, _ in found for t in topics]
+    off = Counter(p.label for p in classifier.predict(pairs, speakers=[speaker for _, speaker in found
+                                                                       for _ in topics]))
     off_rate = (off["favor"] + off["against"]) / max(1, len(pairs))
 
     print(f"model: {model} ({classifier.precision})")

@@ -19,7 +19,7 @@ import numpy as np
 from quotes.stance.classifier import StanceClassifier
 from quotes.stance.data import example_pair
 from quotes.stance.evaluate import compute_metrics
-from quotes.stance.relevance import SCORINGS, RelevanceGate, read_gate_settings
+from quotes.stance.relevance import SCORINGS, RelevanceGate, gate_pairs, read_gate_settings
 from quotes.stance.topics import load_topics
 from quotes.types import STANCE_LABELS
 
@@ -52,17 +52,21 @@ def main() -> None:
 
     statements = statements_of(args.data / "polnear-dev.jsonl")
     news = news_pairs(read(ROOT / "seeds" / "stance" / "news_dev" / "labels.jsonl"), statements)
+    # (gold, pair, speaker): the gate reads each statement without its speaker's name, as the classifier's does
     sets = {
-        "UN dev": [(r["label"], example_pair(r)) for r in read(ROOT / "seeds" / "stance" / "ungdc" / "dev.jsonl")],
-        "news dev": [(g["label"], pair) for g, pair in news],
-        "VAST dev": [(r["label"], example_pair(r)) for r in read(args.data / "vast-dev.jsonl")],
-        "off-topic": [("none", (t.phrase, s)) for s in statements.values() for t in load_topics(None)],
+        "UN dev": [(r["label"], example_pair(r), r.get("speaker"))
+                   for r in read(ROOT / "seeds" / "stance" / "ungdc" / "dev.jsonl")],
+        "news dev": [(g["label"], pair, speaker) for g, pair, speaker in news],
+        "VAST dev": [(r["label"], example_pair(r), r.get("speaker")) for r in read(args.data / "vast-dev.jsonl")],
+        "off-topic": [("none", (t.phrase, text), speaker) for text, speaker in statements.values()
+                      for t in load_topics(None)],
     }
     scored = {}
     for name, rows in sets.items():
-        pairs = [pair for _, pair in rows]
+        pairs = [pair for _, pair, _ in rows]
         probs = classifier.predict_proba(pairs)
-        scored[name] = ([gold for gold, _ in rows], probs, gate.similarity(pairs))
+        scored[name] = ([gold for gold, *_ in rows], probs,
+                        gate.similarity(gate_pairs(pairs, [speaker for *_, speaker in rows])))
     for t, c in ((t, c) for t in args.thresholds for c in args.confidences):
         parts = []
         for name, (gold, probs, sims) in scored.items():

@@ -35,23 +35,26 @@ def main() -> None:
     ap.add_argument("--biases", type=float, nargs="+", default=[-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0])
     args = ap.parse_args()
     classifier = StanceClassifier.load(args.model)
-    sets: dict[str, tuple[list[str], list[tuple[str, str]]]] = {}
+    # name -> (gold labels, pairs, speakers: the gate reads each statement without its speaker's name)
+    sets: dict[str, tuple[list[str], list[tuple[str, str]], list[str | None]]] = {}
     labels = ROOT / "seeds" / "stance" / "news_dev" / "labels.jsonl"
     gold = [json.loads(line) for line in labels.open(encoding="utf-8") if line.strip()]
     rows = news_pairs(gold, statements_of(args.data / "polnear-dev.jsonl"))
-    sets["news dev"] = ([g["label"] for g, _ in rows], [pair for _, pair in rows])
+    sets["news dev"] = ([g["label"] for g, *_ in rows], [pair for _, pair, _ in rows], [sp for *_, sp in rows])
     for name, path in [("UN dev", ROOT / "seeds" / "stance" / "ungdc" / "dev.jsonl"),
                        ("written dev", ROOT / "seeds" / "stance" / "dev.jsonl"),
                        ("VAST dev", args.data / "vast-dev.jsonl")]:
         records = read_records(path)
-        sets[name] = ([r["label"] for r in records], [example_pair(r) for r in records])
-    probs = {name: np.array([[p.probs[label] for label in STANCE_LABELS] for p in classifier.predict(pairs)])
-             for name, (_, pairs) in sets.items()}
+        sets[name] = ([r["label"] for r in records], [example_pair(r) for r in records],
+                      [r.get("speaker") for r in records])
+    probs = {name: np.array([[p.probs[label] for label in STANCE_LABELS]
+                             for p in classifier.predict(pairs, speakers=speakers)])
+             for name, (_, pairs, speakers) in sets.items()}
     for label in ("none", "favor"):
         column = STANCE_LABELS.index(label)
         for bias in args.biases:
             scores = []
-            for name, (gold_labels, _) in sets.items():
+            for name, (gold_labels, *_) in sets.items():
                 shifted = probs[name].copy()
                 shifted[:, column] *= np.exp(bias)
                 predicted = [STANCE_LABELS[i] for i in shifted.argmax(axis=1)]

@@ -34,7 +34,8 @@ class SlowClassifier:
         self.calls: list[int] = []
         self.busy: list[bool] = []
 
-    def predict(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32, progress: Any = None) -> list[Any]:
+    def predict(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32, progress: Any = None,
+                speakers: Any = None) -> list[Any]:
         time.sleep(0.2)
         self.calls.append(len(pairs))
         return [Prediction("none", 1.0, {"favor": 0.0, "against": 0.0, "none": 1.0}) for _ in pairs]

@@ -477,6 +477,60 @@ def test_gate_scores_related_pairs_above_unrelated_ones() -> None:
     assert gate.similarity([]).shape == (0,)
 
 
+def test_the_gate_reads_a_statement_without_its_speakers_name() -> None:
+    from quotes.stance.relevance import RelevanceGate, gate_pairs, without_speaker
+
+    said = "Clinton said the plan would fail, and Clinton's aides agreed."
+    assert without_speaker(said, "Clinton") == " said the plan would fail, and 's aides agreed."
+    assert without_speaker("Clintonism is dead, Clinton said.", "Clinton") == "Clintonism is dead,  said."
+    assert without_speaker("He said he would go.", "He") == "He said he would go."   # function words stay
+    assert without_speaker(said, None) == said and without_speaker(said, "Obama") == said
+    with pytest.raises(ValueError):
+        gate_pairs([("t", said)], [])
+
+    gate = RelevanceGate.load(scoring="token-maxsim")  # the installed all-MiniLM-L6-v2
+    topic = "Hillary Clinton"
+    only_speaker = "Hillary Clinton said the tax plan would cost jobs in every state."
+    about_her = "Donald Trump said Hillary Clinton would cost jobs in every state."
+    whole, spoken, named = gate.similarity([(topic, only_speaker), *gate_pairs(
+        [(topic, only_speaker), (topic, about_her)], ["Hillary Clinton", "Donald Trump"])])
+    assert spoken < whole - 0.2      # her name as the speaker no longer makes the quote about her
+    assert named > spoken + 0.2      # named by another speaker, she still is what the quote is about
+
+
+def test_the_stance_process_and_the_pipeline_give_the_gate_the_speaker(overfit_model: Path) -> None:
+    from quotes.pipeline import Pipeline
+    from quotes.stance.process import StanceProcess
+    from quotes.stance.relevance import RelevanceGate
+    from quotes.types import Article, Topic
+
+    pairs = [("Hillary Clinton", "Hillary Clinton said the tax plan would cost jobs in every state.")] * 2
+    speakers = ["Hillary Clinton", None]
+    classifier = StanceClassifier.load(overfit_model, precision="fp32")
+    classifier.gate = RelevanceGate.load(threshold=-1.0, precision="fp32", scoring="token-maxsim")  # gates nothing
+    classifier.one_way = False   # the two-way path computes relevance for every pair
+    local = classifier.predict(pairs, speakers=speakers)
+    assert local[0].relevance is not None and local[1].relevance is not None
+    assert local[0].relevance < local[1].relevance - 0.2
+    with StanceProcess(overfit_model, precision="fp32") as served:
+        remote = served.predict(pairs, speakers=speakers)
+        unread = served.predict(pairs)
+    assert [p.label for p in remote] == [p.label for p in unread]
+
+    seen: list[list[str | None] | None] = []
+
+    class Recorder:
+        def predict(self, pairs: Any, batch_size: int = 32, progress: Any = None, speakers: Any = None) -> Any:
+            seen.append(speakers)
+            return classifier.predict(pairs, speakers=speakers)
+
+    article = Article(id="a", text='"The tax plan will cost jobs," Hillary Clinton said on Monday.')
+    pipeline = Pipeline(classifier=Recorder(), topics=[Topic("clinton", "Hillary Clinton"), Topic("tax", "taxes")])
+    quotes = list(pipeline.run([article]))[0][1]   # run classifies each batch
+    assert len(quotes) == 1 and seen == [["Hillary Clinton", "Hillary Clinton"]]
+    assert quotes[0].stance["clinton"].relevance < 0.3 < quotes[0].stance["tax"].relevance
+
+
 def test_training_saves_a_gate_and_loading_applies_it(split_model: Path) -> None:
     # a two-way model gates first (a one-way model classifies first: see the one-way tests)
     from quotes.stance.relevance import read_gate_settings

@@ -44,7 +44,8 @@ def classify(
                   console=err, transient=True) as progress:
         task = progress.add_task("classify", total=len(records))
         predictions = classifier.predict([example_pair(r) for r in records], batch_size=batch_size,
-                                         progress=lambda done: progress.update(task, completed=done))
+                                         progress=lambda done: progress.update(task, completed=done),
+                                         speakers=[r.get("speaker") for r in records])
     lines = [
         json.dumps({"id": r["id"] or int(r["line"]), **p.to_dict()}, ensure_ascii=False)
         for r, p in zip(records, predictions, strict=True)

@@ -130,7 +130,8 @@ def _gate_section(gate: dict[str, Any] | None, one_way: bool = False, source: st
     lines = [
         f"Before classifying, the model's relevance gate (`gate_threshold` in `config.json`) scores how related "
         f"statement and topic are ({how}) and labels a pair `none` unclassified below **{gate['threshold']:.4f}**: "
-        f"{fitted}. `--no-gate` classifies every pair."]
+        f"{fitted}. The gate reads a statement without its speaker's name, where the speaker is known (a quote "
+        f"is about a topic for what it says, not for who says it). `--no-gate` classifies every pair."]
     if one_way:
         lines[0] += (" This one-way model classifies every pair first (its per-pair cost is smaller than the gate's "
                      "reading of a statement) and then gates the pairs it labelled favor or against: the same "

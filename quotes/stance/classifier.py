@@ -27,7 +27,7 @@ from quotes.stance.paths import (  # noqa: F401  (re-exported: the public API li
     resolve_precision,
 )
 from quotes.stance.reading import STATEMENT_SEGMENT, TOPIC_SEGMENT, one_way, split_layers
-from quotes.stance.relevance import RelevanceGate, read_gate_settings
+from quotes.stance.relevance import RelevanceGate, gate_pairs, read_gate_settings
 from quotes.stance.runtime import length_batches, to_precision
 from quotes.types import STANCE_LABELS, Prediction, Stance, Topic  # noqa: F401  (Prediction: public here too)
 
@@ -259,11 +259,14 @@ class StanceClassifier:
         pairs: Sequence[tuple[str, str]],
         batch_size: int = 32,
         progress: Callable[[int], None] | None = None,
+        speakers: Sequence[str | None] | None = None,
     ) -> list[Prediction]:
         """One :class:`Prediction` per ``(topic, statement)`` pair, in input order.
 
         With a relevance gate, pairs below its threshold get ``none`` (probability 1) unclassified, and every
-        prediction carries its ``relevance``.
+        prediction carries its ``relevance``. ``speakers`` (one per pair, None where unknown) are the speakers'
+        names as the statements write them: the gate reads each statement without its speaker's name
+        (:func:`quotes.stance.relevance.without_speaker`); the classifier reads it whole.
 
         A one-way model classifies every pair first, which costs less than the gate's reading of every statement,
         and gates only the pairs it labels favor or against: the labels are those of gating first, and
@@ -271,9 +274,10 @@ class StanceClassifier:
         """
         if self.gate is None:
             return [to_prediction(row) for row in self.predict_proba(pairs, batch_size, progress)]
+        gated = gate_pairs(pairs, speakers)
         if self.one_way:
-            return self._predict_then_gate(pairs, batch_size, progress)
-        relevance = self.gate.similarity(pairs)
+            return self._predict_then_gate(pairs, gated, batch_size, progress)
+        relevance = self.gate.similarity(gated)
         keep = np.flatnonzero(relevance >= self.gate.threshold)
         probs = np.zeros((len(pairs), len(STANCE_LABELS)), dtype=np.float32)
         probs[:, STANCE_LABELS.index("none")] = 1.0
@@ -284,15 +288,16 @@ class StanceClassifier:
         probs[keep] = self.predict_proba([pairs[int(i)] for i in keep], batch_size, report)
         return [to_prediction(row, float(r)) for row, r in zip(probs, relevance, strict=True)]
 
-    def _predict_then_gate(self, pairs: Sequence[tuple[str, str]], batch_size: int,
-                           progress: Callable[[int], None] | None) -> list[Prediction]:
-        """Classify every pair, then gate the favor and against ones: a pair below the threshold is ``none``."""
+    def _predict_then_gate(self, pairs: Sequence[tuple[str, str]], gated: Sequence[tuple[str, str]],
+                           batch_size: int, progress: Callable[[int], None] | None) -> list[Prediction]:
+        """Classify every pair, then gate the favor and against ones (read by the gate as ``gated``): a pair below
+        the threshold is ``none``."""
         assert self.gate is not None
         probs = self.predict_proba(pairs, batch_size, progress)
         none = STANCE_LABELS.index("none")
         stance = np.flatnonzero(probs.argmax(axis=1) != none)
         relevance: list[float | None] = [None] * len(pairs)
-        for i, similarity in zip(stance, self.gate.similarity([pairs[int(i)] for i in stance]), strict=True):
+        for i, similarity in zip(stance, self.gate.similarity([gated[int(i)] for i in stance]), strict=True):
             relevance[int(i)] = float(similarity)
             if similarity < self.gate.threshold:
                 probs[i] = 0.0

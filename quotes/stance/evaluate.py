@@ -119,7 +119,8 @@ def evaluate_model(
 ) -> dict[str, Any]:
     """Predict every example of ``data`` and score the predictions against its labels (see :func:`compute_metrics`)."""
     rows = list(data)
-    predictions = classifier.predict([example_pair(r) for r in rows], batch_size=batch_size, progress=progress)
+    predictions = classifier.predict([example_pair(r) for r in rows], batch_size=batch_size, progress=progress,
+                                     speakers=[r.get("speaker") for r in rows])
     return compute_metrics(
         [r["label"] for r in rows], [p.label for p in predictions], [topic_key(r) for r in rows]
     )

@@ -135,13 +135,15 @@ class StanceProcess:
         self._threads.value = self.busy_threads if busy else self.cores
 
     def predict(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32,
-                progress: Callable[[int], None] | None = None) -> list[Any]:
+                progress: Callable[[int], None] | None = None,
+                speakers: Sequence[str | None] | None = None) -> list[Any]:
         """One :class:`~quotes.stance.classifier.Prediction` per ``(topic, statement)`` pair, as
         :meth:`StanceClassifier.predict <quotes.stance.classifier.StanceClassifier.predict>` gives them."""
         with self._lock:
             self._start()
             try:
-                self._conn.send(([(str(t), str(s)) for t, s in pairs], int(batch_size)))
+                self._conn.send(([(str(t), str(s)) for t, s in pairs], int(batch_size),
+                                 None if speakers is None else [None if x is None else str(x) for x in speakers]))
             except OSError:
                 self._raise_ended()
             try:
@@ -268,7 +270,7 @@ def _stop_resource_tracker() -> None:
 
 
 def _serve(conn: Any, path: str, precision: str, gate: bool, device: str | None, threads: Any) -> None:
-    """The child: load the model, then answer ``(pairs, batch_size)`` requests until ``None`` or EOF."""
+    """The child: load the model, then answer ``(pairs, batch_size, speakers)`` requests until ``None`` or EOF."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it then closes us
     import torch
 
@@ -301,7 +303,7 @@ def _serve(conn: Any, path: str, precision: str, gate: bool, device: str | None,
             return
         if request is None:
             return
-        pairs, batch_size = request
+        pairs, batch_size, speakers = request
         small = len(pairs) < ONE_THREAD_BELOW
 
         def report(done: int, small: bool = small) -> None:
@@ -310,7 +312,8 @@ def _serve(conn: Any, path: str, precision: str, gate: bool, device: str | None,
 
         try:
             follow_parent(small)
-            conn.send(("done", classifier.predict(pairs, batch_size=batch_size, progress=report)))
+            conn.send(("done", classifier.predict(pairs, batch_size=batch_size, progress=report,
+                                                             speakers=speakers)))
         except (BrokenPipeError, EOFError):
             return
         except Exception as exc:

@@ -32,6 +32,7 @@ for. ``quantile`` takes the similarity that a fraction of the favor/against trai
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -181,6 +182,25 @@ class RelevanceGate:
         t_tokens = self.token_vectors(topics, batch_size, content_only=True)
         s_tokens = self.token_vectors(statements, batch_size)
         return np.array([_maxsim(t_tokens[t_index[t]], s_tokens[s_index[s]]) for t, s in pairs], dtype=np.float32)
+
+
+def without_speaker(statement: str, speaker: str | None) -> str:
+    """What the gate reads of a statement: the statement without its speaker's name (every whole-word occurrence
+    of ``speaker``, the mention as written). A quote is relevant to a topic for what it says, not for who says
+    it: "Clinton said the plan would fail" names Hillary Clinton but says nothing about her. A speaker given as
+    function words only ("he", "they") is left in: a topic phrase never reads them (see ``TOPIC_FUNCTION_WORDS``)."""
+    if not speaker or not any(_is_content(word) for word in re.findall(r"\w+", speaker)):
+        return statement
+    return re.sub(rf"(?<!\w){re.escape(speaker.strip())}(?!\w)", "", statement)
+
+
+def gate_pairs(pairs: Sequence[tuple[str, str]], speakers: Sequence[str | None] | None) -> list[tuple[str, str]]:
+    """The ``(topic, statement)`` pairs as the gate reads them: each statement without its speaker's name
+    (:func:`without_speaker`; ``speakers`` in pair order, None where unknown)."""
+    if speakers is None:
+        return list(pairs)
+    return [(topic, without_speaker(statement, speaker))
+            for (topic, statement), speaker in zip(pairs, speakers, strict=True)]
 
 
 def _is_content(word_piece: str) -> bool:

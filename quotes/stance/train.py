@@ -362,7 +362,8 @@ def fit_gate(out: Path, train_raw: Dataset | list[dict[str, Any]], dev_raw: Data
     ``off-topic`` (default): a seeded sample of the training pairs, each also paired with an unrelated topic's
     phrase (gold ``none``), is classified by the trained ``classifier`` without a gate, and the threshold is the
     one under which those labels score best (:func:`~quotes.stance.relevance.fit_off_topic_threshold`).
-    ``quantile``: the score that ``config.relevance_quantile`` of the favor/against pairs fall below.
+    ``quantile``: the score that ``config.relevance_quantile`` of the favor/against pairs fall below. The gate
+    reads each statement without its speaker's name (``speaker``), as it does at inference.
     """
     import numpy as np
 
@@ -372,8 +373,13 @@ def fit_gate(out: Path, train_raw: Dataset | list[dict[str, Any]], dev_raw: Data
         RelevanceGate,
         fit_off_topic_threshold,
         fit_threshold,
+        gate_pairs,
         write_gate_settings,
     )
+
+    def read(records: list[dict[str, Any]]) -> Any:
+        """The gate's scores of ``records``, each statement read without its speaker's name, as at inference."""
+        return gate.similarity(gate_pairs([example_pair(r) for r in records], [r.get("speaker") for r in records]))
 
     gate = RelevanceGate.load(precision=resolve_precision("auto"), scoring=config.gate_scoring)
     rows = list(train_raw)
@@ -383,7 +389,7 @@ def fit_gate(out: Path, train_raw: Dataset | list[dict[str, Any]], dev_raw: Data
         rows = random.Random(0).sample(rows, GATE_SAMPLE)
     settings: dict[str, Any] = {"encoder": ENCODER_NAME, "scoring": config.gate_scoring, "fit": config.gate_fit}
     if config.gate_fit == "quantile":
-        similarity = gate.similarity([example_pair(r) for r in rows])
+        similarity = read(rows)
         gate.threshold = fit_threshold(similarity, [r["label"] for r in rows], config.relevance_quantile)
         settings.update(quantile=config.relevance_quantile, fitted_on=len(rows))
     else:
@@ -391,7 +397,7 @@ def fit_gate(out: Path, train_raw: Dataset | list[dict[str, Any]], dev_raw: Data
         unrelated = [r for r in add_none_pairs(own, 1.0, seed=config.seed)][len(rows):]
         pairs = [example_pair(r) for r in [*rows, *unrelated]]
         gold = [r["label"] for r in [*rows, *unrelated]]
-        similarity = gate.similarity(pairs)
+        similarity = read([*rows, *unrelated])
         probs = classifier.predict_proba(pairs, batch_size=64)
         predicted = [STANCE_LABELS[int(i)] for i in probs.argmax(axis=1)]
         gate.threshold = fit_off_topic_threshold(similarity, gold, predicted)
@@ -411,7 +417,7 @@ def fit_gate(out: Path, train_raw: Dataset | list[dict[str, Any]], dev_raw: Data
     settings["train"] = {"favor_against_gated": gated(rows, similarity, "favor")}
     if dev_raw is not None:
         dev_rows = list(dev_raw)
-        dev_similarity = gate.similarity([example_pair(r) for r in dev_rows])
+        dev_similarity = read(dev_rows)
         settings["dev"] = {"favor_against_gated": gated(dev_rows, dev_similarity, "favor"),
                            "none_gated": gated(dev_rows, dev_similarity, "none")}
     write_gate_settings(out, settings)
