@@ -34,8 +34,8 @@ ARTICLE_FIELDS = ("id", "text", "path", "date", "title", "url", "source")
 # The shared-memory object store of the Ray instance started for a run without --address. Ray's default is 30 %
 # of the machine's memory, and each actor's resident memory counts the pages of the store it has touched: new
 # batches keep landing on pages not touched before until the whole store has been used, so an actor's RSS climbs
-# by about 3 KB an article for as long as the store is larger than what it has seen (measured, docs/benchmarks.md).
-# The pages are shared, not the actor's own, but a bound is a bound. The batches in flight need a few MiB.
+# by a few KB an article until then (docs/benchmarks.md, 2026-12-05 11:43). The pages are shared, not the actor's
+# own, and the store's size is their bound; the batches in flight need a few MiB of it.
 LOCAL_OBJECT_STORE_BYTES = 512 * 2**20
 
 

@@ -55,7 +55,7 @@ class Candidate:
     title: str
     date: str
     prediction: Prediction | None = None
-    mention: str | None = None  # the speaker as the statement writes them: the relevance gate reads it without
+    mention: str | None = None  # the speaker as the statement writes them (the relevance gate leaves it out)
 
     @property
     def margin(self) -> float:

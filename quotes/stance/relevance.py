@@ -188,7 +188,8 @@ def without_speaker(statement: str, speaker: str | None) -> str:
     """What the gate reads of a statement: the statement without its speaker's name (every whole-word occurrence
     of ``speaker``, the mention as written). A quote is relevant to a topic for what it says, not for who says
     it: "Clinton said the plan would fail" names Hillary Clinton but says nothing about her. A speaker given as
-    function words only ("he", "they") is left in: a topic phrase never reads them (see ``TOPIC_FUNCTION_WORDS``)."""
+    function words only ("he", "they") is left in: no topic is a pronoun, and removing every "he" would take out
+    the other people the statement calls so."""
     if not speaker or not any(_is_content(word) for word in re.findall(r"\w+", speaker)):
         return statement
     return re.sub(rf"(?<!\w){re.escape(speaker.strip())}(?!\w)", "", statement)
