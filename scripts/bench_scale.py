@@ -76,14 +76,22 @@ def build_corpus(ungdc: Path, out: Path, articles: int, words: int, shard: int =
     return n
 
 
+def proc_status(pid: int) -> dict[str, int]:
+    """The memory lines of a process's /proc status (``VmRSS``, ``RssAnon``, ``RssFile``, ``RssShmem`` …) in
+    bytes; empty where /proc does not say."""
+    out: dict[str, int] = {}
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            name, _, value = line.partition(":")
+            if value.strip().endswith(" kB"):
+                out[name] = int(value.split()[0]) * 1024
+    return out
+
+
 def shared_rss(pid: int) -> int:
     """The bytes of shared memory (``RssShmem``: a Ray object store's pages, for an actor) counted in a process's
     RSS; 0 where /proc does not say."""
-    with contextlib.suppress(OSError, ValueError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("RssShmem:"):
-                return int(line.split()[1]) * 1024
-    return 0
+    return proc_status(pid).get("RssShmem", 0)
 
 
 def tree_rss(proc: psutil.Process) -> tuple[int, int, str, int]:

@@ -112,6 +112,7 @@ def main() -> None:
     import quotes.pipeline
     from quotes.driver import Extraction, RunReport
     from quotes.io.writers import QuoteWriter
+    from quotes.pipeline import release_free_memory
     from quotes.store import Store
 
     if args.reload_after is not None:
@@ -136,7 +137,7 @@ def main() -> None:
     def mark(report: RunReport) -> None:
         if args.trim and report.processed >= state["trimmed"] + args.trim_after:
             t = time.perf_counter()
-            _LIBC.malloc_trim(0)
+            release_free_memory()
             state["trim"] += time.perf_counter() - t
             state["trimmed"] = report.processed
         if report.processed < state["next"]:

@@ -17,12 +17,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import psutil
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_scale import proc_status  # noqa: E402
 
 
 class CopyRows:
@@ -48,11 +52,8 @@ def expand(row: dict[str, Any]) -> list[dict[str, Any]]:
 
 def actor_memory(pid: int) -> dict[str, int]:
     """RssAnon and RssShmem of a process, in MiB."""
-    out = {}
-    for line in Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines():
-        if line.startswith(("RssAnon:", "RssShmem:")):
-            out[line.split(":")[0]] = int(line.split()[1]) // 1024
-    return out
+    status = proc_status(pid)
+    return {key: status[key] // 2**20 for key in ("RssAnon", "RssShmem") if key in status}
 
 
 def main() -> None:
