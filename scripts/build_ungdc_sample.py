@@ -7,8 +7,11 @@ sentence index. Speeches of a held-out set of countries form the dev split (neve
 
     python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs.jsonl
     python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs.jsonl --actors
+    python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs.jsonl --war --n 380
+    python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs.jsonl --more
 
-The first command writes the first round (``round`` 1); ``--actors`` appends the second (``round`` 2).
+The first command writes the first round (``round`` 1); ``--actors`` appends the second (``round`` 2), ``--war``
+the third (``round`` 3: statements on the Russia–Ukraine war), ``--more`` the fourth (``round`` 4: 38 new topics).
 
 The output has no labels: labels come from two blind readings (see seeds/stance/ungdc/GUIDE.md).
 """
@@ -25,7 +28,7 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ungdc_topics import TOPICS  # noqa: E402
+from ungdc_topics import MORE_TOPICS, TOPICS, WAR_TOPIC  # noqa: E402
 
 DEFAULT_TOPICS = {"ukraine_ceasefire", "russia_sanctions", "china_peace_plan"}
 KEEP_IN_TRAIN = {"UKR", "RUS", "CHN", "USA", "BLR"}  # the default topics need their own words in training
@@ -97,7 +100,13 @@ def main() -> None:
     ap.add_argument("--actors", action="store_true",
                     help="second round: sentences that name two or more of the actor topics, paired with each one "
                          "they name (does the stance follow the target?), appended to OUT, leaving out its pairs")
-    ap.add_argument("--n", type=int, default=1000, help="with --actors: how many pairs")
+    ap.add_argument("--war", action="store_true",
+                    help="third round: sentences on the Russia–Ukraine war not sampled before, each paired with the "
+                         "war, a ceasefire in it and sanctions or one of the two governments, appended to OUT")
+    ap.add_argument("--more", action="store_true",
+                    help="fourth round: the topics of MORE_TOPICS, sampled as the first round samples (--quota pairs "
+                         "each), from sentences no earlier round took, appended to OUT")
+    ap.add_argument("--n", type=int, default=1000, help="with --actors: how many pairs; with --war: sentences")
     args = ap.parse_args()
     rng = random.Random(args.seed)
 
@@ -111,6 +120,14 @@ def main() -> None:
 
     if args.actors:
         pairs = actor_pairs(args, sents, by_id, dev, rng)
+        write(args.out, pairs, dev, append=True)
+        return
+    if args.war:
+        pairs = war_pairs(args, sents, by_id, dev, rng)
+        write(args.out, pairs, dev, append=True)
+        return
+    if args.more:
+        pairs = more_pairs(args, sents, by_id, dev, rng)
         write(args.out, pairs, dev, append=True)
         return
     used: dict[tuple[str, int], int] = defaultdict(int)  # (speech, index) -> pairs already made of that sentence
@@ -192,6 +209,97 @@ def actor_pairs(args: argparse.Namespace, sents: dict[str, list[str]], by_id: di
             if pair["id"] not in first:
                 pairs.append(pair)
     return pairs[: args.n]
+
+
+def war_pairs(args: argparse.Namespace, sents: dict[str, list[str]], by_id: dict[str, dict], dev: set[str],
+              rng: random.Random) -> list[dict]:
+    """Sentences on the Russia–Ukraine war that no earlier round sampled, as a reader meets them: two thirds from
+    session 77 (September 2022, the first debate after the full-scale invasion, where the war is often "the war"
+    without a name) and a third from 2015–2021 (Crimea, Donbas, Minsk), a tenth of them 2022 sentences on sanctions
+    that name neither country, at most two a speech, and some of their neighbours. Each sentence is paired with the
+    war itself, a ceasefire in it, and Western sanctions on Russia when it speaks of sanctions, else the Russian or
+    the Ukrainian government in turn."""
+    topics = {t[0]: t[:3] for t in TOPICS}
+    names = re.compile(WAR_TOPIC[3])
+    unnamed = re.compile(r"\b(the|this) war\b|war in Europe|invasion|special military operation")
+    sanctions = re.compile(r"sanction|coercive measures|restrictive measures", re.I)
+    seen = {(p["speech"], p["sentence_index"]) for p in map(json.loads, args.out.open(encoding="utf-8"))}
+    recent: list[tuple[str, int]] = []
+    earlier: list[tuple[str, int]] = []
+    on_sanctions: list[tuple[str, int]] = []   # 2022 sentences on sanctions that name neither country
+    for sid, ss in sorted(sents.items()):
+        session = by_id[sid]["session"]
+        for i, s in enumerate(ss):
+            if not 25 <= len(s) <= 600 or (sid, i) in seen:
+                continue
+            if names.search(s) or (session == 77 and unnamed.search(s)):
+                (recent if session == 77 else earlier).append((sid, i))
+            elif session == 77 and sanctions.search(s):
+                on_sanctions.append((sid, i))
+    rng.shuffle(recent)
+    rng.shuffle(earlier)
+    rng.shuffle(on_sanctions)
+    chosen: list[tuple[str, int]] = []
+    per_speech: dict[str, int] = defaultdict(int)
+    n_war = round(args.n * 0.85)
+    for pool, n in ((on_sanctions, round(n_war * 0.1)), (recent, round(n_war * 0.9 * 2 / 3)),
+                    (earlier, n_war - round(n_war * 0.1) - round(n_war * 0.9 * 2 / 3))):
+        taken = 0
+        for sid, i in pool:
+            if taken >= n:
+                break
+            if per_speech[sid] < 2:
+                per_speech[sid] += 1
+                chosen.append((sid, i))
+                taken += 1
+    near = sorted({(sid, j) for sid, i in chosen for j in (i - 1, i + 1)
+                   if 0 <= j < len(sents[sid]) and 25 <= len(sents[sid][j]) <= 600 and (sid, j) not in seen
+                   and not names.search(sents[sid][j])} - set(chosen))
+    rng.shuffle(near)
+    neighbours = near[: args.n - len(chosen)]
+    pairs: list[dict] = []
+    for k, (sid, i) in enumerate(chosen + neighbours):
+        third = ("russia_sanctions" if sanctions.search(sents[sid][i]) else
+                 ("russia_gov", "ukraine_gov")[k % 2])
+        for topic in (WAR_TOPIC[:3], topics["ukraine_ceasefire"], topics[third]):
+            pairs.append(make_pair(by_id[sid], sents[sid], i, topic, dev,
+                                   "neighbour" if (sid, i) in neighbours else "war", 3))
+    rng.shuffle(pairs)
+    return pairs
+
+
+def more_pairs(args: argparse.Namespace, sents: dict[str, list[str]], by_id: dict[str, dict], dev: set[str],
+               rng: random.Random) -> list[dict]:
+    """The fourth round: for each topic of MORE_TOPICS, sentences that touch it and ~15 % neighbours that do not,
+    one a speech and topic, none that an earlier round sampled, no sentence for more than two topics."""
+    seen = {(p["speech"], p["sentence_index"]) for p in map(json.loads, args.out.open(encoding="utf-8"))}
+    used: dict[tuple[str, int], int] = defaultdict(int)
+    pairs = []
+    for topic_id, phrase, kind, pattern in MORE_TOPICS:
+        rx = re.compile(pattern, re.I if topic_id not in {"wto", "isil", "oda_commitment"} else 0)
+        matched, neighbours = [], []
+        for sid, ss in sorted(sents.items()):
+            ok = [25 <= len(s) <= 600 and (sid, i) not in seen for i, s in enumerate(ss)]
+            hits = [i for i, s in enumerate(ss) if ok[i] and rx.search(s)]
+            matched += [(sid, i) for i in hits]
+            near = {j for i in hits for j in (i - 2, i - 1, i + 1, i + 2)} - set(hits)
+            neighbours += [(sid, j) for j in sorted(near) if 0 <= j < len(ss) and ok[j] and not rx.search(ss[j])]
+        rng.shuffle(matched)
+        rng.shuffle(neighbours)
+        n_near = round(args.quota * args.neighbours)
+        per_speech: dict[str, int] = defaultdict(int)
+        chosen: list[tuple[str, int, str]] = []
+        for pool, n, how in ((matched, args.quota - n_near, "match"), (neighbours, n_near, "neighbour")):
+            for sid, i in pool:
+                if sum(h == how for *_, h in chosen) >= n:
+                    break
+                if used[(sid, i)] < 2 and per_speech[sid] < 1:
+                    used[(sid, i)] += 1
+                    per_speech[sid] += 1
+                    chosen.append((sid, i, how))
+        pairs += [make_pair(by_id[sid], sents[sid], i, (topic_id, phrase, kind), dev, how, 4) for sid, i, how in chosen]
+    rng.shuffle(pairs)
+    return pairs
 
 
 def write(out: Path, pairs: list[dict], dev: set[str], append: bool = False) -> None:

@@ -79,3 +79,55 @@ TOPICS: list[tuple[str, str, str, str]] = [
     ("georgia_occupation", "Russia's presence in Abkhazia and South Ossetia", "issue", r"Abkhazia|South Ossetia|Tskhinvali|occupied regions of Georgia"),
     ("belt_and_road", "China's Belt and Road Initiative", "issue", r"Belt and Road|Silk Road"),
 ]
+
+# The third round's topics (``scripts/build_ungdc_sample.py --war``): statements on the Russia–Ukraine war, each
+# paired with the war itself, a ceasefire in it and, in turn, sanctions or the two governments. The war is a
+# topic whose direction is easy to misread: condemning it is `against` it. Kept apart from TOPICS so that the
+# first round's sample stays what it was.
+WAR_TOPIC = ("russia_war", "Russia's war against Ukraine", "issue", r"Russia|" + UKRAINE)
+
+# The fourth round's topics (``scripts/build_ungdc_sample.py --more``): targets no earlier round had, from every
+# part of the debates, so that the model meets more kinds of target (people, organisations, armed groups,
+# conflicts, treaties, rights) than the first 59. Same form as TOPICS.
+MORE_TOPICS: list[tuple[str, str, str, str]] = [
+    # actors
+    ("turkey_gov", "the Turkish government", "actor", r"Turkey|Türkiye|Turkish|Ankara"),
+    ("india_gov", "the Indian government", "actor", r"\bIndia\b|Indian Government|New Delhi"),
+    ("pakistan_gov", "the government of Pakistan", "actor", r"Pakistan"),
+    ("uk_gov", "the British government", "actor", r"United Kingdom|Britain|British"),
+    ("cuba_gov", "the Cuban government", "actor", r"\bCuba"),
+    ("hamas", "Hamas", "actor", r"Hamas|Gaza"),
+    ("isil", "the Islamic State (ISIL)", "actor", r"ISIL|ISIS|Da.esh|Daesh|Islamic State"),
+    ("african_union", "the African Union", "actor", r"African Union"),
+    ("secretary_general", "the UN Secretary-General", "actor", r"Secretary-General|Guterres|Ban Ki-moon"),
+    ("human_rights_council", "the UN Human Rights Council", "actor", r"Human Rights Council"),
+    ("wto", "the World Trade Organization", "actor", r"World Trade Organization|\bWTO\b|trading system"),
+    ("putin", "Vladimir Putin", "actor", r"Putin"),
+    ("trump", "Donald Trump", "actor", r"Trump"),
+    ("eritrea_gov", "the government of Eritrea", "actor", r"Eritrea"),
+    ("armenia_gov", "the government of Armenia", "actor", r"Armenia"),
+    ("ethiopia_gov", "the Ethiopian government", "actor", r"Ethiopia|Addis Ababa|Tigray"),
+    # issues
+    ("cyber_rules", "binding international rules for cyberspace", "issue", r"cyber"),
+    ("arms_trade", "the Arms Trade Treaty", "issue", r"Arms Trade Treaty|small arms|arms trade"),
+    ("landmines", "banning landmines and cluster munitions", "issue", r"landmine|mines|cluster munitions|Ottawa Convention"),
+    ("chemical_weapons", "holding users of chemical weapons to account", "issue", r"chemical weapons|OPCW|chemical attack"),
+    ("lgbti_rights", "equal rights for LGBTI people", "issue", r"LGBT|sexual orientation|gender identity"),
+    ("reproductive_rights", "sexual and reproductive rights", "issue", r"reproductive|abortion"),
+    ("drug_war", "a punitive war on drugs", "issue", r"drug|narcotic|cocaine"),
+    ("uhc", "universal health coverage", "issue", r"universal health|health coverage|health for all"),
+    ("nuclear_power", "nuclear energy", "issue", r"nuclear energy|peaceful uses of nuclear|nuclear power"),
+    ("free_trade", "free trade and open markets", "issue", r"protectionism|free trade|trade barriers|open markets|tariff"),
+    ("oda_commitment", "rich countries meeting their aid commitments", "issue", r"official development assistance|\bODA\b|0\.7 per cent"),
+    ("illicit_flows", "a crackdown on illicit financial flows and tax havens", "issue", r"illicit financial|tax evasion|tax havens|tax cooperation"),
+    ("sahel_forces", "foreign military operations in the Sahel", "issue", r"Sahel|\bMali\b|Barkhane|G-5"),
+    ("jerusalem_embassy", "moving embassies to Jerusalem", "issue", r"Jerusalem|embassy"),
+    ("golan", "Israel's annexation of the Golan Heights", "issue", r"Golan"),
+    ("kashmir", "India's policy in Jammu and Kashmir", "issue", r"Kashmir|Jammu"),
+    ("xinjiang", "China's policies in Xinjiang and Hong Kong", "issue", r"Xinjiang|Uighur|Uyghur|Hong Kong"),
+    ("south_china_sea", "China's claims in the South China Sea", "issue", r"South China Sea|maritime disputes|arbitral"),
+    ("nile_dam", "the Grand Ethiopian Renaissance Dam", "issue", r"Renaissance Dam|\bNile\b|GERD"),
+    ("colombia_peace", "the Colombian peace agreement", "issue", r"FARC|Colombia|peace agreement"),
+    ("grain_deal", "the Black Sea Grain Initiative", "issue", r"Grain Initiative|grain|Black Sea|fertilizer"),
+    ("multilateralism", "multilateralism", "issue", r"multilateralism|unilateralism"),
+]
