@@ -9,7 +9,7 @@ not see, are dropped. Each set's ``review.jsonl`` holds the readings side by sid
     python scripts/build_real_stance_data.py [--data seeds/stance] [--out seeds/stance]
 
 The only way these files are made. The UN pairs are ``ungdc/pairs.jsonl`` (``round`` 1: the first sample;
-``round`` 2: statements naming several actors). Writes ``ungdc/train.jsonl`` and ``ungdc/dev.jsonl`` (speeches of
+``round`` 2: statements naming several actors; 3: statements on the Russia–Ukraine war; 4: 38 new topics). Writes ``ungdc/train.jsonl`` and ``ungdc/dev.jsonl`` (speeches of
 held-out countries) and ``news_dev/labels.jsonl`` (article id, offsets, topic and label only: the articles are
 evaluation data; ``scripts/eval_stance_real.py`` rebuilds the statements from them). Prints Cohen's kappa.
 """
@@ -84,10 +84,10 @@ def cohen_kappa(a: list[str], b: list[str]) -> float:
     return (observed - expected) / (1 - expected)
 
 
-def adjudicate(folder: Path) -> tuple[dict[str, str], dict[str, object]]:
-    """Final labels of a folder's pairs, and the agreement figures."""
+def adjudicate(folder: Path, only: set[str] | None = None) -> tuple[dict[str, str], dict[str, object]]:
+    """Final labels of a folder's pairs (or of the pairs in ``only``), and the agreement figures."""
     first, second, third = readings(folder)
-    ids = sorted(first)
+    ids = sorted(first if only is None else set(first) & only)
     final: dict[str, str] = {}
     dropped = 0
     for i in ids:
@@ -121,12 +121,16 @@ def main() -> None:
     print(f"ungdc: {stats}", file=sys.stderr)
     out: dict[str, list[dict]] = {"train": [], "dev": []}
     pairs = read_jsonl(ungdc / "pairs.jsonl")
+    read = set(readings(ungdc)[0])
+    for n in sorted({p["round"] for p in pairs if p["id"] in read}):
+        print(f"  round {n}: {adjudicate(ungdc, {p['id'] for p in pairs if p['round'] == n})[1]}", file=sys.stderr)
     for p in pairs:
         if p["id"] in labels and not (p["split"] == "train" and p["topic_id"] in NOT_TRAINED):
             out[p["split"]].append({
                 "id": p["id"], "text": p["text"], "previous_sentence": p["context"], "topic": p["topic"],
                 "topic_id": p["topic_id"], "label": labels[p["id"]], "speaker": speaker_of(p["text"]), "speech": p["speech"],
                 "sentence_index": p["sentence_index"], "country": p["country"], "target": p["target"],
+                "round": p["round"],
             })
     for split, rows in out.items():
         with (args.out / "ungdc" / f"{split}.jsonl").open("w", encoding="utf-8") as f:
