@@ -9,11 +9,15 @@ data=${2:-../shared/data}
 q=.venv/bin/quotes
 summary() { grep -E "│ +[0-9]+ │" | head -1 | awk -F'│' '{printf "macro-F1 %s  F_avg %s  (%s pairs)\n", $3, $4, $2}' | tr -s ' '; }
 echo "model: $model  ($(date -u +%Y-%m-%d))"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 echo -n "ungdc dev (real speeches, 42 held-out countries): "; $q evaluate seeds/stance/ungdc/dev.jsonl --model "$model" 2>/dev/null | summary
+grep -E '"round": [12]}' seeds/stance/ungdc/dev.jsonl > "$tmp/dev12.jsonl"
+echo -n "  of which rounds 1-2 (the dev set before 2026-12-05's rounds): "; $q evaluate "$tmp/dev12.jsonl" --model "$model" 2>/dev/null | summary
+grep -E '"round": 3}' seeds/stance/ungdc/dev.jsonl > "$tmp/dev3.jsonl"
+echo -n "  of which round 3 (the Russia-Ukraine war): "; $q evaluate "$tmp/dev3.jsonl" --model "$model" 2>/dev/null | summary
 .venv/bin/python scripts/eval_stance_real.py "$data/polnear-dev.jsonl" --model "$model" 2>/dev/null | sed 1d
 echo -n "written statements, held-out topics (seeds/stance/dev.jsonl): "; $q evaluate seeds/stance/dev.jsonl --model "$model" 2>/dev/null | summary
 echo -n "VAST dev: "; $q evaluate "$data/vast-dev.jsonl" --model "$model" 2>/dev/null | summary
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 $q extract seeds/articles --model "$model" --no-store -o "$tmp/seed.jsonl" 2>/dev/null
 .venv/bin/python - "$tmp/seed.jsonl" <<'PY'
 import json, sys
