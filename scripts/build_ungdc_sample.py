@@ -25,6 +25,7 @@ import random
 import re
 import sys
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -134,12 +135,7 @@ def main() -> None:
     pairs = []
     for topic_id, phrase, kind, pattern in TOPICS:
         rx = re.compile(pattern, re.I if topic_id not in {"who", "european_union", "icc"} else 0)
-        matched, neighbours = [], []
-        for sid, ss in sents.items():
-            hits = [i for i, s in enumerate(ss) if 25 <= len(s) <= 600 and rx.search(s)]
-            matched += [(sid, i) for i in hits]
-            near = {j for i in hits for j in (i - 2, i - 1, i + 1, i + 2)} - set(hits)
-            neighbours += [(sid, j) for j in sorted(near) if 0 <= j < len(ss) and 25 <= len(ss[j]) <= 600]
+        matched, neighbours = topic_candidates(sents.items(), rx)
         quota = args.default_quota if topic_id in DEFAULT_TOPICS else args.quota
         n_near = round(quota * args.neighbours)
         prio = re.compile(PRIORITY[topic_id]) if topic_id in PRIORITY else None
@@ -168,6 +164,22 @@ def main() -> None:
                                    "neighbour" if is_neighbour else "match", 1))
     rng.shuffle(pairs)
     write(args.out, pairs, dev)
+
+
+def topic_candidates(speeches: Iterable[tuple[str, list[str]]], rx: re.Pattern[str],
+                     seen: set[tuple[str, int]] | None = None) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """The sentences that touch a topic (its pattern matches) and their neighbours within two sentences that do not,
+    as (speech id, sentence index), in the order of ``speeches``: only sentences of 25–600 characters and not in
+    ``seen`` (sampled by an earlier round)."""
+    matched: list[tuple[str, int]] = []
+    neighbours: list[tuple[str, int]] = []
+    for sid, ss in speeches:
+        ok = [25 <= len(s) <= 600 and (sid, i) not in (seen or ()) for i, s in enumerate(ss)]
+        hits = [i for i, s in enumerate(ss) if ok[i] and rx.search(s)]
+        matched += [(sid, i) for i in hits]
+        near = {j for i in hits for j in (i - 2, i - 1, i + 1, i + 2)} - set(hits)
+        neighbours += [(sid, j) for j in sorted(near) if 0 <= j < len(ss) and ok[j] and not rx.search(ss[j])]
+    return matched, neighbours
 
 
 def make_pair(speech: dict, ss: list[str], i: int, topic: tuple[str, str, str], dev: set[str],
@@ -277,13 +289,7 @@ def more_pairs(args: argparse.Namespace, sents: dict[str, list[str]], by_id: dic
     pairs = []
     for topic_id, phrase, kind, pattern in MORE_TOPICS:
         rx = re.compile(pattern, re.I if topic_id not in {"wto", "isil", "oda_commitment"} else 0)
-        matched, neighbours = [], []
-        for sid, ss in sorted(sents.items()):
-            ok = [25 <= len(s) <= 600 and (sid, i) not in seen for i, s in enumerate(ss)]
-            hits = [i for i, s in enumerate(ss) if ok[i] and rx.search(s)]
-            matched += [(sid, i) for i in hits]
-            near = {j for i in hits for j in (i - 2, i - 1, i + 1, i + 2)} - set(hits)
-            neighbours += [(sid, j) for j in sorted(near) if 0 <= j < len(ss) and ok[j] and not rx.search(ss[j])]
+        matched, neighbours = topic_candidates(sorted(sents.items()), rx, seen)
         rng.shuffle(matched)
         rng.shuffle(neighbours)
         n_near = round(args.quota * args.neighbours)
