@@ -8,8 +8,8 @@ not see, are dropped. Each set's ``review.jsonl`` holds the readings side by sid
 
     python scripts/build_real_stance_data.py [--data seeds/stance] [--out seeds/stance]
 
-The only way these files are made. The UN pairs are ``ungdc/pairs.jsonl`` (``round`` 1: the first sample;
-``round`` 2: statements naming several actors; 3: statements on the Russia–Ukraine war; 4: 38 new topics). Writes ``ungdc/train.jsonl`` and ``ungdc/dev.jsonl`` (speeches of
+The only way these files are made. The UN pairs are ``ungdc/pairs/round-N.jsonl`` (1: the first sample; 2:
+statements naming several actors; 3: statements on the Russia–Ukraine war; 4: 38 new topics). Writes ``ungdc/train.jsonl`` and ``ungdc/dev.jsonl`` (speeches of
 held-out countries) and ``news_dev/labels.jsonl`` (article id, offsets, topic and label only: the articles are
 evaluation data; ``scripts/eval_stance_real.py`` rebuilds the statements from them). Prints Cohen's kappa.
 """
@@ -120,7 +120,8 @@ def main() -> None:
     labels, stats = adjudicate(ungdc)
     print(f"ungdc: {stats}", file=sys.stderr)
     out: dict[str, list[dict]] = {"train": [], "dev": []}
-    pairs = read_jsonl(ungdc / "pairs.jsonl")
+    pairs = [p for f in sorted((ungdc / "pairs").glob("round-*.jsonl"), key=lambda f: int(f.stem.split("-")[1]))
+             for p in read_jsonl(f)]
     read = set(readings(ungdc)[0])
     for n in sorted({p["round"] for p in pairs if p["id"] in read}):
         print(f"  round {n}: {adjudicate(ungdc, {p['id'] for p in pairs if p['round'] == n})[1]}", file=sys.stderr)

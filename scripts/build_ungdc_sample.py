@@ -5,13 +5,14 @@ pattern in ``scripts/ungdc_topics.py``) and some of their neighbours that do not
 mentions without a position and positions on a neighbouring topic. Every pair keeps its speech id and
 sentence index. Speeches of a held-out set of countries form the dev split (never trained on).
 
-    python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs.jsonl
-    python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs.jsonl --actors
-    python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs.jsonl --war --n 380
-    python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs.jsonl --more
+    python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs
+    python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs --actors
+    python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs --war --n 380
+    python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs --more --quota 50
 
-The first command writes the first round (``round`` 1); ``--actors`` appends the second (``round`` 2), ``--war``
-the third (``round`` 3: statements on the Russia–Ukraine war), ``--more`` the fourth (``round`` 4: 38 new topics).
+Each round is a file of the folder OUT: the first command writes ``round-1.jsonl``; ``--actors`` the second round
+(``round-2.jsonl``), ``--war`` the third (statements on the Russia–Ukraine war), ``--more`` the fourth (38 new
+topics). A later round leaves out what the earlier rounds' files hold.
 
 The output has no labels: labels come from two blind readings (see seeds/stance/ungdc/GUIDE.md).
 """
@@ -92,7 +93,7 @@ def present(speech: dict, sentence: str) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("ungdc", type=Path)
-    ap.add_argument("out", type=Path)
+    ap.add_argument("out", type=Path, help="folder of the rounds' files (round-N.jsonl)")
     ap.add_argument("--default-quota", type=int, default=345)
     ap.add_argument("--quota", type=int, default=66)
     ap.add_argument("--neighbours", type=float, default=0.15, help="share of a topic's pairs that are neighbours")
@@ -100,13 +101,13 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--actors", action="store_true",
                     help="second round: sentences that name two or more of the actor topics, paired with each one "
-                         "they name (does the stance follow the target?), appended to OUT, leaving out its pairs")
+                         "they name (does the stance follow the target?), leaving out the first round's pairs")
     ap.add_argument("--war", action="store_true",
                     help="third round: sentences on the Russia–Ukraine war not sampled before, each paired with the "
-                         "war, a ceasefire in it and sanctions or one of the two governments, appended to OUT")
+                         "war, a ceasefire in it and sanctions or one of the two governments")
     ap.add_argument("--more", action="store_true",
                     help="fourth round: the topics of MORE_TOPICS, sampled as the first round samples (--quota pairs "
-                         "each), from sentences no earlier round took, appended to OUT")
+                         "each), from sentences no earlier round took")
     ap.add_argument("--n", type=int, default=1000, help="with --actors: how many pairs; with --war: sentences")
     args = ap.parse_args()
     rng = random.Random(args.seed)
@@ -121,15 +122,15 @@ def main() -> None:
 
     if args.actors:
         pairs = actor_pairs(args, sents, by_id, dev, rng)
-        write(args.out, pairs, dev, append=True)
+        write(args.out, 2, pairs, dev)
         return
     if args.war:
         pairs = war_pairs(args, sents, by_id, dev, rng)
-        write(args.out, pairs, dev, append=True)
+        write(args.out, 3, pairs, dev)
         return
     if args.more:
         pairs = more_pairs(args, sents, by_id, dev, rng)
-        write(args.out, pairs, dev, append=True)
+        write(args.out, 4, pairs, dev)
         return
     used: dict[tuple[str, int], int] = defaultdict(int)  # (speech, index) -> pairs already made of that sentence
     pairs = []
@@ -163,7 +164,7 @@ def main() -> None:
             pairs.append(make_pair(by_id[sid], sents[sid], i, (topic_id, phrase, kind), dev,
                                    "neighbour" if is_neighbour else "match", 1))
     rng.shuffle(pairs)
-    write(args.out, pairs, dev)
+    write(args.out, 1, pairs, dev)
 
 
 def topic_candidates(speeches: Iterable[tuple[str, list[str]]], rx: re.Pattern[str],
@@ -199,7 +200,7 @@ def actor_pairs(args: argparse.Namespace, sents: dict[str, list[str]], by_id: di
     """Sentences naming two or more actors, each paired with the actors it names: the stance of a statement
     differs by target ("We condemn Russia's aggression against Ukraine"), which a model must learn to read."""
     actors = [(t[0], t[1], t[2], re.compile(t[3])) for t in TOPICS if t[2] == "actor" and t[0] != "united_nations"]
-    first = {json.loads(line)["id"] for line in args.out.open(encoding="utf-8")}
+    first = {p["id"] for p in earlier_rounds(args.out, 2)}
     found = []
     for sid, ss in sents.items():
         for i, s in enumerate(ss):
@@ -235,7 +236,7 @@ def war_pairs(args: argparse.Namespace, sents: dict[str, list[str]], by_id: dict
     names = re.compile(WAR_TOPIC[3])
     unnamed = re.compile(r"\b(the|this) war\b|war in Europe|invasion|special military operation")
     sanctions = re.compile(r"sanction|coercive measures|restrictive measures", re.I)
-    seen = {(p["speech"], p["sentence_index"]) for p in map(json.loads, args.out.open(encoding="utf-8"))}
+    seen = {(p["speech"], p["sentence_index"]) for p in earlier_rounds(args.out, 3)}
     recent: list[tuple[str, int]] = []
     earlier: list[tuple[str, int]] = []
     on_sanctions: list[tuple[str, int]] = []   # 2022 sentences on sanctions that name neither country
@@ -284,7 +285,7 @@ def more_pairs(args: argparse.Namespace, sents: dict[str, list[str]], by_id: dic
                rng: random.Random) -> list[dict]:
     """The fourth round: for each topic of MORE_TOPICS, sentences that touch it and ~15 % neighbours that do not,
     one a speech and topic, none that an earlier round sampled, no sentence for more than two topics."""
-    seen = {(p["speech"], p["sentence_index"]) for p in map(json.loads, args.out.open(encoding="utf-8"))}
+    seen = {(p["speech"], p["sentence_index"]) for p in earlier_rounds(args.out, 4)}
     used: dict[tuple[str, int], int] = defaultdict(int)
     pairs = []
     for topic_id, phrase, kind, pattern in MORE_TOPICS:
@@ -308,9 +309,23 @@ def more_pairs(args: argparse.Namespace, sents: dict[str, list[str]], by_id: dic
     return pairs
 
 
-def write(out: Path, pairs: list[dict], dev: set[str], append: bool = False) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("a" if append else "w", encoding="utf-8") as f:
+def round_file(folder: Path, n: int) -> Path:
+    """Where round ``n``'s pairs are kept."""
+    return folder / f"round-{n}.jsonl"
+
+
+def earlier_rounds(folder: Path, n: int) -> list[dict]:
+    """The pairs of the rounds before ``n``, which round ``n`` must not take again."""
+    rounds = [round_file(folder, k) for k in range(1, n)]
+    missing = [str(f) for f in rounds if not f.is_file()]
+    if missing:
+        sys.exit(f"error: round {n} needs the earlier rounds first; missing: {', '.join(missing)}")
+    return [json.loads(line) for f in rounds for line in f.open(encoding="utf-8")]
+
+
+def write(folder: Path, n: int, pairs: list[dict], dev: set[str]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    with round_file(folder, n).open("w", encoding="utf-8") as f:
         for p in pairs:
             f.write(json.dumps(p, ensure_ascii=False) + "\n")
     n_dev = sum(p["split"] == "dev" for p in pairs)

@@ -1,5 +1,5 @@
 """The UN General Debate sampler (scripts/build_ungdc_sample.py) on a small corpus of its own: every round
-appends pairs of sentences no earlier round took, keeps a country's speeches in one split, and pairs a war
+writes its own file of pairs of sentences no earlier round took, keeps a country's speeches in one split, and pairs a war
 statement with the war, a ceasefire and one more topic. (The real corpus is not in the repository.)"""
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def sample(corpus: Path, out: Path, *args: str) -> None:
     assert done.returncode == 0, done.stderr
 
 
-def test_each_round_appends_new_sentences_and_keeps_the_splits(tmp_path: Path) -> None:
+def test_each_round_takes_new_sentences_and_keeps_the_splits(tmp_path: Path) -> None:
     corpus = tmp_path / "ungdc"
     corpus.mkdir()
     countries = [f"C{k:02d}" for k in range(12)]
@@ -54,20 +54,22 @@ def test_each_round_appends_new_sentences_and_keeps_the_splits(tmp_path: Path) -
         with (corpus / f"session-{session}.jsonl").open("w", encoding="utf-8") as f:
             for k, country in enumerate(countries):
                 f.write(json.dumps(speech(country, session, k)) + "\n")
-    out = tmp_path / "pairs.jsonl"
+    out = tmp_path / "pairs"
     sample(corpus, out, "--quota", "50", "--default-quota", "2")
+    sample(corpus, out, "--actors")
     sample(corpus, out, "--war", "--n", "6")
     sample(corpus, out, "--more", "--quota", "3")
-    pairs = [json.loads(line) for line in out.open(encoding="utf-8")]
+    pairs = [json.loads(line) for n in (1, 2, 3, 4) for line in (out / f"round-{n}.jsonl").open(encoding="utf-8")]
 
     by_round = defaultdict(list)
     for p in pairs:
         by_round[p["round"]].append(p)
-    assert set(by_round) == {1, 3, 4}
+    assert set(by_round) <= {1, 2, 3, 4} and {1, 3, 4} <= set(by_round)   # round 2 needs two actors a sentence
     assert len({p["id"] for p in pairs}) == len(pairs)
     sentences = {r: {(p["speech"], p["sentence_index"]) for p in rows} for r, rows in by_round.items()}
-    assert not sentences[3] & sentences[1]
-    assert not sentences[4] & (sentences[1] | sentences[3])
+    earlier = sentences[1] | sentences.get(2, set())
+    assert not sentences[3] & earlier
+    assert not sentences[4] & (earlier | sentences[3])
     # a war sentence comes with the war itself, a ceasefire and one of sanctions or the two governments
     per_sentence = Counter((p["speech"], p["sentence_index"]) for p in by_round[3])
     assert set(per_sentence.values()) == {3}
@@ -82,3 +84,14 @@ def test_each_round_appends_new_sentences_and_keeps_the_splits(tmp_path: Path) -
     assert all(split.get(p["country"], p["split"]) == p["split"] for p in pairs)
     assert all(p["sentence"][1:].rstrip(".") in p["text"] for p in pairs)
     assert {p["target"] for p in by_round[4]} == {"actor", "issue"}
+
+
+def test_a_round_needs_the_earlier_rounds(tmp_path: Path) -> None:
+    corpus = tmp_path / "ungdc"
+    corpus.mkdir()
+    (corpus / "session-77.jsonl").write_text(json.dumps(speech("C00", 77, 0)) + "\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, str(REPO / "scripts" / "build_ungdc_sample.py"), str(corpus),
+                           str(tmp_path / "pairs"), "--dev-countries", "0", "--war"], cwd=REPO, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode != 0
+    assert "round 3 needs the earlier rounds first" in done.stderr and "round-1.jsonl" in done.stderr
