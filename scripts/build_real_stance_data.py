@@ -9,7 +9,8 @@ not see, are dropped. Each set's ``review.jsonl`` holds the readings side by sid
     python scripts/build_real_stance_data.py [--data seeds/stance] [--out seeds/stance]
 
 The only way these files are made. The UN pairs are ``ungdc/pairs/round-N.jsonl`` (1: the first sample; 2:
-statements naming several actors; 3: statements on the Russia–Ukraine war; 4: 38 new topics). Writes ``ungdc/train.jsonl`` and ``ungdc/dev.jsonl`` (speeches of
+statements naming several actors; 3: statements on the Russia–Ukraine war; 4: 38 new topics; 5: 40 more,
+most of them actors). Writes ``ungdc/train.jsonl`` and ``ungdc/dev.jsonl`` (speeches of
 held-out countries) and ``news_dev/labels.jsonl`` (article id, offsets, topic and label only: the articles are
 evaluation data; ``scripts/eval_stance_real.py`` rebuilds the statements from them). Prints Cohen's kappa.
 """

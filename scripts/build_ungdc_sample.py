@@ -9,10 +9,11 @@ sentence index. Speeches of a held-out set of countries form the dev split (neve
     python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs --actors
     python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs --war --n 380
     python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs --more --quota 50
+    python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs --fifth --quota 40
 
 Each round is a file of the folder OUT: the first command writes ``round-1.jsonl``; ``--actors`` the second round
 (``round-2.jsonl``), ``--war`` the third (statements on the Russia–Ukraine war), ``--more`` the fourth (38 new
-topics). A later round leaves out what the earlier rounds' files hold.
+topics), ``--fifth`` the fifth (40 more, most of them actors). A later round leaves out what the earlier rounds' files hold.
 
 The output has no labels: labels come from two blind readings (see seeds/stance/ungdc/GUIDE.md).
 """
@@ -30,7 +31,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ungdc_topics import MORE_TOPICS, TOPICS, WAR_TOPIC  # noqa: E402
+from ungdc_topics import FIFTH_TOPICS, MORE_TOPICS, TOPICS, WAR_TOPIC  # noqa: E402
+
+CASE_SENSITIVE = {"wto", "isil", "oda_commitment", "uae_gov", "icj", "autonomous_weapons"}  # patterns of acronyms that read as words in lower case
 
 DEFAULT_TOPICS = {"ukraine_ceasefire", "russia_sanctions", "china_peace_plan"}
 KEEP_IN_TRAIN = {"UKR", "RUS", "CHN", "USA", "BLR"}  # the default topics need their own words in training
@@ -108,6 +111,9 @@ def main() -> None:
     ap.add_argument("--more", action="store_true",
                     help="fourth round: the topics of MORE_TOPICS, sampled as the first round samples (--quota pairs "
                          "each), from sentences no earlier round took")
+    ap.add_argument("--fifth", action="store_true",
+                    help="fifth round: the topics of FIFTH_TOPICS (most of them actors), sampled as the fourth round "
+                         "samples, from sentences no earlier round took")
     ap.add_argument("--n", type=int, default=1000, help="with --actors: how many pairs; with --war: sentences")
     args = ap.parse_args()
     rng = random.Random(args.seed)
@@ -128,9 +134,10 @@ def main() -> None:
         pairs = war_pairs(args, sents, by_id, dev, rng)
         write(args.out, 3, pairs, dev)
         return
-    if args.more:
-        pairs = more_pairs(args, sents, by_id, dev, rng)
-        write(args.out, 4, pairs, dev)
+    if args.more or args.fifth:
+        n = 4 if args.more else 5
+        pairs = more_pairs(args, MORE_TOPICS if args.more else FIFTH_TOPICS, n, sents, by_id, dev, rng)
+        write(args.out, n, pairs, dev)
         return
     used: dict[tuple[str, int], int] = defaultdict(int)  # (speech, index) -> pairs already made of that sentence
     pairs = []
@@ -281,15 +288,16 @@ def war_pairs(args: argparse.Namespace, sents: dict[str, list[str]], by_id: dict
     return pairs
 
 
-def more_pairs(args: argparse.Namespace, sents: dict[str, list[str]], by_id: dict[str, dict], dev: set[str],
-               rng: random.Random) -> list[dict]:
-    """The fourth round: for each topic of MORE_TOPICS, sentences that touch it and ~15 % neighbours that do not,
-    one a speech and topic, none that an earlier round sampled, no sentence for more than two topics."""
-    seen = {(p["speech"], p["sentence_index"]) for p in earlier_rounds(args.out, 4)}
+def more_pairs(args: argparse.Namespace, topics: list[tuple[str, str, str, str]], sample_round: int,
+               sents: dict[str, list[str]], by_id: dict[str, dict], dev: set[str], rng: random.Random) -> list[dict]:
+    """A round of new topics (the fourth: MORE_TOPICS; the fifth: FIFTH_TOPICS): for each topic, sentences that
+    touch it and ~15 % neighbours that do not, one a speech and topic, none that an earlier round sampled, no
+    sentence for more than two topics."""
+    seen = {(p["speech"], p["sentence_index"]) for p in earlier_rounds(args.out, sample_round)}
     used: dict[tuple[str, int], int] = defaultdict(int)
     pairs = []
-    for topic_id, phrase, kind, pattern in MORE_TOPICS:
-        rx = re.compile(pattern, re.I if topic_id not in {"wto", "isil", "oda_commitment"} else 0)
+    for topic_id, phrase, kind, pattern in topics:
+        rx = re.compile(pattern, re.I if topic_id not in CASE_SENSITIVE else 0)
         matched, neighbours = topic_candidates(sorted(sents.items()), rx, seen)
         rng.shuffle(matched)
         rng.shuffle(neighbours)
@@ -304,7 +312,8 @@ def more_pairs(args: argparse.Namespace, sents: dict[str, list[str]], by_id: dic
                     used[(sid, i)] += 1
                     per_speech[sid] += 1
                     chosen.append((sid, i, how))
-        pairs += [make_pair(by_id[sid], sents[sid], i, (topic_id, phrase, kind), dev, how, 4) for sid, i, how in chosen]
+        pairs += [make_pair(by_id[sid], sents[sid], i, (topic_id, phrase, kind), dev, how, sample_round)
+                  for sid, i, how in chosen]
     rng.shuffle(pairs)
     return pairs
 

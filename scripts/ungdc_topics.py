@@ -131,3 +131,51 @@ MORE_TOPICS: list[tuple[str, str, str, str]] = [
     ("grain_deal", "the Black Sea Grain Initiative", "issue", r"Grain Initiative|grain|Black Sea|fertilizer"),
     ("multilateralism", "multilateralism", "issue", r"multilateralism|unilateralism"),
 ]
+
+# The fifth round's topics (``scripts/build_ungdc_sample.py --fifth``): more targets no earlier round had, most of
+# them actors (leaders, governments, movements, alliances), because what a speaker report shows is stance toward
+# people and organisations, and news quotes argue about them more than about treaties. Same form as TOPICS.
+FIFTH_TOPICS: list[tuple[str, str, str, str]] = [
+    # actors
+    ("lukashenko_gov", "the Lukashenko government in Belarus", "actor", r"Belarus|Lukashenk|Minsk"),
+    ("venezuela_opposition", "the Venezuelan opposition", "actor", r"Venezuela"),
+    ("ortega_gov", "the Ortega government in Nicaragua", "actor", r"Nicaragua|Ortega"),
+    ("palestinian_authority", "the Palestinian Authority", "actor", r"Palestinian Authority|Palestinian leadership|President Abbas|Mahmoud Abbas|State of Palestine"),
+    ("hezbollah", "Hezbollah", "actor", r"Hizbullah|Hezbollah|Hizbollah"),
+    ("houthis", "the Houthis", "actor", r"Houthi|Ansar Allah|Sana'?a"),
+    ("boko_haram", "Boko Haram", "actor", r"Boko Haram|Lake Chad"),
+    ("al_shabaab", "Al-Shabaab", "actor", r"Shabaab|Shabab|Somalia"),
+    ("haftar", "Khalifa Haftar's forces in Libya", "actor", r"Haftar|Libyan National Army|Tripoli"),
+    ("sudan_military", "Sudan's military leaders", "actor", r"Sudan(?!ese)|Khartoum|Transitional Military Council|Burhan"),
+    ("saudi_gov", "the Saudi government", "actor", r"Saudi"),
+    ("qatar_gov", "the government of Qatar", "actor", r"Qatar"),
+    ("uae_gov", "the government of the United Arab Emirates", "actor", r"United Arab Emirates|Emirati|\bUAE\b"),
+    ("morocco_gov", "the Moroccan government", "actor", r"Morocc|Rabat"),
+    ("serbia_gov", "the Serbian government", "actor", r"Serbia|Belgrade"),
+    ("japan_gov", "the Japanese government", "actor", r"Japan"),
+    ("south_korea_gov", "the South Korean government", "actor", r"Republic of Korea(?! and)|South Korea|Seoul"),
+    ("france_gov", "the French government", "actor", r"France|French"),
+    ("germany_gov", "the German government", "actor", r"German"),
+    ("brazil_gov", "the Brazilian government", "actor", r"Brazil"),
+    ("iaea", "the International Atomic Energy Agency", "actor", r"International Atomic Energy Agency|IAEA"),
+    ("icj", "the International Court of Justice", "actor", r"International Court of Justice|\bICJ\b|advisory opinion"),
+    ("asean", "ASEAN", "actor", r"ASEAN|Association of Southeast Asian Nations"),
+    ("ecowas", "ECOWAS", "actor", r"ECOWAS|Economic Community of West African States"),
+    ("arab_league", "the Arab League", "actor", r"League of Arab States|Arab League"),
+    ("g20", "the G20", "actor", r"\bG-?20\b|Group of Twenty"),
+    ("unrwa", "UNRWA, the UN agency for Palestine refugees", "actor", r"UNRWA|Palestine refugees|Relief and Works Agency"),
+    ("big_pharma", "pharmaceutical companies", "actor", r"pharmaceutical|vaccine manufacturers|patents"),
+    # issues
+    ("abraham_accords", "Israel's normalization agreements with Arab states", "issue", r"Abraham|normaliz|normalis"),
+    ("qatar_blockade", "the blockade of Qatar", "issue", r"Qatar|blockade|Gulf crisis|siege"),
+    ("zimbabwe_sanctions", "sanctions on Zimbabwe", "issue", r"Zimbabwe"),
+    ("inf_treaty", "arms control treaties between the US and Russia", "issue", r"Intermediate-Range|INF Treaty|New START|arms control"),
+    ("ctbt", "the Comprehensive Nuclear-Test-Ban Treaty", "issue", r"Test-Ban|CTBT|nuclear test"),
+    ("outer_space", "keeping weapons out of outer space", "issue", r"outer space|arms race in space|space-based"),
+    ("autonomous_weapons", "banning lethal autonomous weapons", "issue", r"autonomous weapon|killer robots|artificial intelligence|\bAI\b"),
+    ("pandemic_treaty", "a global treaty on pandemic preparedness", "issue", r"pandemic (treaty|preparedness|accord)|future pandemics|International Health Regulations"),
+    ("carbon_pricing", "pricing carbon emissions", "issue", r"carbon (price|pricing|tax|market)|emissions trading|polluter"),
+    ("palestine_membership", "full UN membership for the State of Palestine", "issue", r"State of Palestine|recogni[sz]e Palestine|Palestin.*(membership|recognition)|(membership|recognition).*Palestin"),
+    ("syria_return", "the return of Syrian refugees to Syria", "issue", r"Syria.*(return|refugee)|(return|refugee).*Syria"),
+    ("vulnerability_index", "a multidimensional vulnerability index for small island states", "issue", r"vulnerability index|small island developing|SIDS"),
+]

@@ -1,4 +1,4 @@
-"""The UN General Debate sampler (scripts/build_ungdc_sample.py) on a small corpus of its own: every round
+"""The UN General Debate sampler (scripts/build_ungdc_sample.py) on a small corpus of its own: every round (five)
 writes its own file of pairs of sentences no earlier round took, keeps a country's speeches in one split, and pairs a war
 statement with the war, a ceasefire and one more topic. (The real corpus is not in the repository.)"""
 
@@ -27,6 +27,8 @@ OTHER = [
     "Nuclear power is welcome, but the Treaty on the Prohibition of Nuclear Weapons must be honoured.",
     "Free trade and open markets will help our people reach the Sustainable Development Goals.",
     "We stand ready to work with all partners in the African Union.",
+    # touches a topic of the fourth round (the African Union) and one of the fifth (ECOWAS)
+    "We thank the African Union and ECOWAS for their mediation, and we welcome the support of Japan.",
 ]
 
 
@@ -59,17 +61,20 @@ def test_each_round_takes_new_sentences_and_keeps_the_splits(tmp_path: Path) -> 
     sample(corpus, out, "--actors")
     sample(corpus, out, "--war", "--n", "6")
     sample(corpus, out, "--more", "--quota", "3")
-    pairs = [json.loads(line) for n in (1, 2, 3, 4) for line in (out / f"round-{n}.jsonl").open(encoding="utf-8")]
+    sample(corpus, out, "--fifth", "--quota", "3")
+    pairs = [json.loads(line) for n in (1, 2, 3, 4, 5) for line in (out / f"round-{n}.jsonl").open(encoding="utf-8")]
 
     by_round = defaultdict(list)
     for p in pairs:
         by_round[p["round"]].append(p)
-    assert set(by_round) <= {1, 2, 3, 4} and {1, 3, 4} <= set(by_round)   # round 2 needs two actors a sentence
+    assert set(by_round) <= {1, 2, 3, 4, 5} and {1, 3, 4, 5} <= set(by_round)   # round 2 needs two actors a sentence
     assert len({p["id"] for p in pairs}) == len(pairs)
     sentences = {r: {(p["speech"], p["sentence_index"]) for p in rows} for r, rows in by_round.items()}
     earlier = sentences[1] | sentences.get(2, set())
     assert not sentences[3] & earlier
     assert not sentences[4] & (earlier | sentences[3])
+    assert not sentences[5] & (earlier | sentences[3] | sentences[4])
+    assert {p["topic_id"] for p in by_round[5]} >= {"ecowas", "japan_gov"}
     # a war sentence comes with the war itself, a ceasefire and one of sanctions or the two governments
     per_sentence = Counter((p["speech"], p["sentence_index"]) for p in by_round[3])
     assert set(per_sentence.values()) == {3}
@@ -84,6 +89,7 @@ def test_each_round_takes_new_sentences_and_keeps_the_splits(tmp_path: Path) -> 
     assert all(split.get(p["country"], p["split"]) == p["split"] for p in pairs)
     assert all(p["sentence"][1:].rstrip(".") in p["text"] for p in pairs)
     assert {p["target"] for p in by_round[4]} == {"actor", "issue"}
+    assert "actor" in {p["target"] for p in by_round[5]}
 
 
 def test_a_round_needs_the_earlier_rounds(tmp_path: Path) -> None:
