@@ -46,6 +46,8 @@ RECIPE = {
     "layers": 0,
     "split_layers": 2,
     "one_way": True,
+    "attention_dropout": 0.1,
+    "freeze_embeddings": False,
     "seed": 42,
 }
 

@@ -271,6 +271,8 @@ def test_invalid_settings(data_file: Path, tmp_path: Path) -> None:
         train(TrainingConfig(data=[data_file], out=tmp_path / "m", epochs=0, lr=0.0))
     with pytest.raises(TrainingError, match="opposite augmentation must be a fraction"):
         train(TrainingConfig(data=[data_file], out=tmp_path / "m", opposite_augment=1.5))
+    with pytest.raises(TrainingError, match="attention dropout must be in"):
+        train(TrainingConfig(data=[data_file], out=tmp_path / "m", attention_dropout=1.0))
     assert TrainingConfig.help("dev_topics").startswith("Hold out these topics")
 
 
@@ -332,6 +334,25 @@ def test_cli_train_layers_and_no_gate(tiny_base: Path, data_file: Path, tmp_path
     assert json.loads((out / "config.json").read_text())["gate_threshold"] is None
     assert StanceClassifier.load(out).gate is None
     assert "no relevance gate" in (out / "README.md").read_text(encoding="utf-8")
+
+
+def test_cli_train_frozen_embeddings_and_attention_dropout(tiny_base: Path, data_file: Path, tmp_path: Path) -> None:
+    from safetensors.torch import load_file
+
+    name = "bert.embeddings.word_embeddings.weight"
+    before = load_file(str(tiny_base / "model.safetensors"))[name]
+    trained = {}
+    for how, extra in (("frozen", ["--freeze-embeddings", "--attention-dropout", "0"]), ("trained", [])):
+        out = tmp_path / how
+        result = runner.invoke(app, ["train", str(data_file), "--base", str(tiny_base), "--out", str(out),
+                                     "--epochs", "2", "--max-length", "48", "--relevance-quantile", "0",
+                                     "--no-bf16", *extra])
+        assert result.exit_code == 0, result.output
+        trained[how] = load_file(str(out / "model.safetensors"))[name]
+        dropout = json.loads((out / "config.json").read_text())["attention_probs_dropout_prob"]
+        assert dropout == (0.0 if how == "frozen" else 0.1)
+    assert torch.equal(trained["frozen"], before)
+    assert not torch.equal(trained["trained"], before)   # the words of the nine rows moved
 
 
 @pytest.mark.parametrize(

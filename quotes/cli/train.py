@@ -95,6 +95,10 @@ def train(
     layers: Annotated[int, typer.Option(help=_help("layers"), min=0)] = _defaults.layers,
     split_layers: Annotated[int, typer.Option(help=_help("split_layers"), min=0)] = _defaults.split_layers,
     one_way: Annotated[bool, typer.Option("--one-way/--two-way", help=_help("one_way"))] = _defaults.one_way,
+    attention_dropout: Annotated[float | None, typer.Option(help=_help("attention_dropout"), min=0.0, max=0.99,
+                                                            show_default=False)] = None,
+    freeze_embeddings: Annotated[bool, typer.Option("--freeze-embeddings/--train-embeddings",
+                                                    help=_help("freeze_embeddings"))] = _defaults.freeze_embeddings,
     threads: Annotated[int | None, typer.Option(help=_help("threads"), min=1, show_default=False)] = None,
     bf16: Annotated[bool | None, typer.Option("--bf16/--no-bf16", help=_help("bf16"), show_default=False)] = None,
     force: Annotated[bool, typer.Option("--force", help=_help("overwrite"))] = False,
@@ -120,7 +124,8 @@ def train(
         weight_decay=weight_decay, label_smoothing=label_smoothing, none_augment=none_augment,
         speaker_augment=speaker_augment, opposite_augment=opposite_augment, relevance_quantile=relevance_quantile,
         gate_fit=gate_fit, gate_scoring=gate_scoring, gate_data=list(gate_data or []),
-        layers=layers, split_layers=split_layers, one_way=one_way, threads=threads, bf16=bf16, overwrite=force,
+        layers=layers, split_layers=split_layers, one_way=one_way,
+        attention_dropout=attention_dropout, freeze_embeddings=freeze_embeddings, threads=threads, bf16=bf16, overwrite=force,
         from_model=from_model, replay=replay, holdout=holdout, eval_data=list(eval_data or []),
     )
     if from_model is not None and out is None:

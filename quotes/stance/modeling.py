@@ -138,12 +138,15 @@ class MeanPoolingBertForSequenceClassification(PairReader, BertPreTrainedModel):
 
 def new_stance_model(base: Path, num_labels: int, id2label: dict[int, str],
                      label2id: dict[str, int], layers: int = 0, split: int = 0,
-                     one_way_reading: bool = False) -> PreTrainedModel:
+                     one_way_reading: bool = False, attention_dropout: float | None = None) -> PreTrainedModel:
     """A stance model to fine-tune from ``base``: mean pooling for BERT-type encoders, transformers'
     own sequence classifier for any other architecture. ``layers`` > 0 keeps only the first ``layers``
     transformer layers of the base (their pretrained weights; the rest are dropped). ``split`` > 0 makes the
-    first ``split`` layers read statement and topic apart (BERT-type encoders only)."""
+    first ``split`` layers read statement and topic apart (BERT-type encoders only). ``attention_dropout`` replaces
+    the base's dropout on attention probabilities (None: the base's)."""
     config = AutoConfig.from_pretrained(str(base), num_labels=num_labels, id2label=id2label, label2id=label2id)
+    if attention_dropout is not None:
+        config.attention_probs_dropout_prob = attention_dropout
     if layers > 0:
         config.num_hidden_layers = min(layers, config.num_hidden_layers)
     if (split or one_way_reading) and not isinstance(config, BertConfig):
