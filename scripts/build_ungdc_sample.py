@@ -33,7 +33,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from ungdc_topics import FIFTH_TOPICS, MORE_TOPICS, TOPICS, WAR_TOPIC  # noqa: E402
 
-CASE_SENSITIVE = {"wto", "isil", "oda_commitment", "uae_gov", "icj", "autonomous_weapons"}  # patterns of acronyms that read as words in lower case
+# topics whose patterns hold acronyms that would match ordinary words in lower case
+CASE_SENSITIVE = {"wto", "isil", "oda_commitment", "uae_gov", "icj", "autonomous_weapons"}
 
 DEFAULT_TOPICS = {"ukraine_ceasefire", "russia_sanctions", "china_peace_plan"}
 KEEP_IN_TRAIN = {"UKR", "RUS", "CHN", "USA", "BLR"}  # the default topics need their own words in training

@@ -125,7 +125,8 @@ def train(
         speaker_augment=speaker_augment, opposite_augment=opposite_augment, relevance_quantile=relevance_quantile,
         gate_fit=gate_fit, gate_scoring=gate_scoring, gate_data=list(gate_data or []),
         layers=layers, split_layers=split_layers, one_way=one_way,
-        attention_dropout=attention_dropout, freeze_embeddings=freeze_embeddings, threads=threads, bf16=bf16, overwrite=force,
+        attention_dropout=attention_dropout, freeze_embeddings=freeze_embeddings, threads=threads, bf16=bf16,
+        overwrite=force,
         from_model=from_model, replay=replay, holdout=holdout, eval_data=list(eval_data or []),
     )
     if from_model is not None and out is None:
