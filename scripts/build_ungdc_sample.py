@@ -10,10 +10,11 @@ sentence index. Speeches of a held-out set of countries form the dev split (neve
     python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs --war --n 380
     python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs --more --quota 50
     python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs --fifth --quota 40
+    python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs --sixth --quota 30
 
 Each round is a file of the folder OUT: the first command writes ``round-1.jsonl``; ``--actors`` the second round
 (``round-2.jsonl``), ``--war`` the third (statements on the Russia–Ukraine war), ``--more`` the fourth (38 new
-topics), ``--fifth`` the fifth (40 more, most of them actors). A later round leaves out what the earlier rounds' files hold.
+topics), ``--fifth`` the fifth (40 more, most of them actors), ``--sixth`` the sixth (30 people). A later round leaves out what the earlier rounds' files hold.
 
 The output has no labels: labels come from two blind readings (see seeds/stance/ungdc/GUIDE.md).
 """
@@ -31,10 +32,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ungdc_topics import FIFTH_TOPICS, MORE_TOPICS, TOPICS, WAR_TOPIC  # noqa: E402
+from ungdc_topics import FIFTH_TOPICS, MORE_TOPICS, SIXTH_TOPICS, TOPICS, WAR_TOPIC  # noqa: E402
 
 # topics whose patterns hold acronyms that would match ordinary words in lower case
-CASE_SENSITIVE = {"wto", "isil", "oda_commitment", "uae_gov", "icj", "autonomous_weapons"}
+CASE_SENSITIVE = {"wto", "isil", "oda_commitment", "uae_gov", "icj", "autonomous_weapons",
+                  *(topic_id for topic_id, *_ in SIXTH_TOPICS)}  # people's names
 
 DEFAULT_TOPICS = {"ukraine_ceasefire", "russia_sanctions", "china_peace_plan"}
 KEEP_IN_TRAIN = {"UKR", "RUS", "CHN", "USA", "BLR"}  # the default topics need their own words in training
@@ -115,6 +117,9 @@ def main() -> None:
     ap.add_argument("--fifth", action="store_true",
                     help="fifth round: the topics of FIFTH_TOPICS (most of them actors), sampled as the fourth round "
                          "samples, from sentences no earlier round took")
+    ap.add_argument("--sixth", action="store_true",
+                    help="sixth round: the people of SIXTH_TOPICS, sampled as the fourth round samples, from sentences "
+                         "no earlier round took")
     ap.add_argument("--n", type=int, default=1000, help="with --actors: how many pairs; with --war: sentences")
     args = ap.parse_args()
     rng = random.Random(args.seed)
@@ -135,9 +140,9 @@ def main() -> None:
         pairs = war_pairs(args, sents, by_id, dev, rng)
         write(args.out, 3, pairs, dev)
         return
-    if args.more or args.fifth:
-        n = 4 if args.more else 5
-        pairs = more_pairs(args, MORE_TOPICS if args.more else FIFTH_TOPICS, n, sents, by_id, dev, rng)
+    if args.more or args.fifth or args.sixth:
+        n, topics = (4, MORE_TOPICS) if args.more else (5, FIFTH_TOPICS) if args.fifth else (6, SIXTH_TOPICS)
+        pairs = more_pairs(args, topics, n, sents, by_id, dev, rng)
         write(args.out, n, pairs, dev)
         return
     used: dict[tuple[str, int], int] = defaultdict(int)  # (speech, index) -> pairs already made of that sentence
@@ -291,7 +296,7 @@ def war_pairs(args: argparse.Namespace, sents: dict[str, list[str]], by_id: dict
 
 def more_pairs(args: argparse.Namespace, topics: list[tuple[str, str, str, str]], sample_round: int,
                sents: dict[str, list[str]], by_id: dict[str, dict], dev: set[str], rng: random.Random) -> list[dict]:
-    """A round of new topics (the fourth: MORE_TOPICS; the fifth: FIFTH_TOPICS): for each topic, sentences that
+    """A round of new topics (the fourth: MORE_TOPICS; the fifth: FIFTH_TOPICS; the sixth: SIXTH_TOPICS): for each topic, sentences that
     touch it and ~15 % neighbours that do not, one a speech and topic, none that an earlier round sampled, no
     sentence for more than two topics."""
     seen = {(p["speech"], p["sentence_index"]) for p in earlier_rounds(args.out, sample_round)}

@@ -179,3 +179,39 @@ FIFTH_TOPICS: list[tuple[str, str, str, str]] = [
     ("syria_return", "the return of Syrian refugees to Syria", "issue", r"Syria.*(return|refugee)|(return|refugee).*Syria"),
     ("vulnerability_index", "a multidimensional vulnerability index for small island states", "issue", r"vulnerability index|small island developing|SIDS"),
 ]
+
+# The sixth round: people. A speaker report shows stance toward leaders and public figures, and the earlier rounds
+# had three (Vladimir Putin, Donald Trump, the UN Secretary-General). Speeches name people mostly to praise, thank or
+# mourn them, sometimes to condemn them; the patterns find the sentences that name them.
+SIXTH_TOPICS: list[tuple[str, str, str, str]] = [
+    ("ban_ki_moon", "Ban Ki-moon", "actor", r"Ban Ki-?moon|Secretary-General Ban"),
+    ("kofi_annan", "Kofi Annan", "actor", r"Kofi Annan|\bAnnan\b"),
+    ("guterres", "António Guterres", "actor", r"Guterres"),
+    ("lajcak", "Miroslav Lajčák", "actor", r"Laj[cč][aá]k"),
+    ("hammarskjold", "Dag Hammarskjöld", "actor", r"Hammarskj"),
+    ("mandela", "Nelson Mandela", "actor", r"Mandela|Madiba"),
+    ("gandhi", "Mahatma Gandhi", "actor", r"Gandhi"),
+    ("mlk", "Martin Luther King Jr.", "actor", r"Martin Luther King"),
+    ("kennedy", "John F. Kennedy", "actor", r"Kennedy"),
+    ("pope_francis", "Pope Francis", "actor", r"Pope Francis|Holy Father|His Holiness Pope|\bPope\b"),
+    ("queen_elizabeth", "Queen Elizabeth II", "actor", r"Queen Elizabeth|Her (Late )?Majesty,? (the )?Queen"),
+    ("thunberg", "Greta Thunberg", "actor", r"Thunberg|Greta"),
+    ("tedros", "Tedros Adhanom Ghebreyesus", "actor", r"Tedros"),
+    ("bachelet", "Michelle Bachelet", "actor", r"Bachelet"),
+    ("kim_jong_un", "Kim Jong Un", "actor", r"Kim Jong|Chairman Kim"),
+    ("xi_jinping", "Xi Jinping", "actor", r"Xi Jinping|President Xi"),
+    ("biden", "Joe Biden", "actor", r"Biden"),
+    ("macron", "Emmanuel Macron", "actor", r"Macron"),
+    ("erdogan", "Recep Tayyip Erdoğan", "actor", r"Erdo[gğ]an"),
+    ("modi", "Narendra Modi", "actor", r"\bModi\b"),
+    ("maduro", "Nicolás Maduro", "actor", r"Maduro"),
+    ("assad", "Bashar al-Assad", "actor", r"Assad"),
+    ("zelensky", "Volodymyr Zelenskyy", "actor", r"Zelens"),
+    ("fidel_castro", "Fidel Castro", "actor", r"Fidel"),
+    ("raul_castro", "Raúl Castro", "actor", r"Ra[uú]l Castro"),
+    ("chavez", "Hugo Chávez", "actor", r"Ch[aá]vez"),
+    ("gorbachev", "Mikhail Gorbachev", "actor", r"Gorbachev"),
+    ("abiy", "Abiy Ahmed", "actor", r"Abiy"),
+    ("sisi", "Abdel Fattah el-Sisi", "actor", r"\bSisi\b"),
+    ("merkel", "Angela Merkel", "actor", r"Merkel"),
+]

@@ -1,4 +1,4 @@
-"""The UN General Debate sampler (scripts/build_ungdc_sample.py) on a small corpus of its own: every round (five)
+"""The UN General Debate sampler (scripts/build_ungdc_sample.py) on a small corpus of its own: every round (six)
 writes its own file of pairs of sentences no earlier round took, keeps a country's speeches in one split, and pairs a war
 statement with the war, a ceasefire and one more topic. (The real corpus is not in the repository.)"""
 
@@ -29,6 +29,8 @@ OTHER = [
     "We stand ready to work with all partners in the African Union.",
     # touches a topic of the fourth round (the African Union) and one of the fifth (ECOWAS)
     "We thank the African Union and ECOWAS for their mediation, and we welcome the support of Japan.",
+    # names two people of the sixth round
+    "We honour Nelson Mandela and Kofi Annan, whose example of reconciliation still guides us.",
 ]
 
 
@@ -62,12 +64,13 @@ def test_each_round_takes_new_sentences_and_keeps_the_splits(tmp_path: Path) -> 
     sample(corpus, out, "--war", "--n", "6")
     sample(corpus, out, "--more", "--quota", "3")
     sample(corpus, out, "--fifth", "--quota", "3")
-    pairs = [json.loads(line) for n in (1, 2, 3, 4, 5) for line in (out / f"round-{n}.jsonl").open(encoding="utf-8")]
+    sample(corpus, out, "--sixth", "--quota", "3")
+    pairs = [json.loads(line) for n in (1, 2, 3, 4, 5, 6) for line in (out / f"round-{n}.jsonl").open(encoding="utf-8")]
 
     by_round = defaultdict(list)
     for p in pairs:
         by_round[p["round"]].append(p)
-    assert set(by_round) <= {1, 2, 3, 4, 5} and {1, 3, 4, 5} <= set(by_round)   # round 2 needs two actors a sentence
+    assert set(by_round) <= {1, 2, 3, 4, 5, 6} and {1, 3, 4, 5, 6} <= set(by_round)   # round 2 needs two actors a sentence
     assert len({p["id"] for p in pairs}) == len(pairs)
     sentences = {r: {(p["speech"], p["sentence_index"]) for p in rows} for r, rows in by_round.items()}
     earlier = sentences[1] | sentences.get(2, set())
@@ -75,6 +78,8 @@ def test_each_round_takes_new_sentences_and_keeps_the_splits(tmp_path: Path) -> 
     assert not sentences[4] & (earlier | sentences[3])
     assert not sentences[5] & (earlier | sentences[3] | sentences[4])
     assert {p["topic_id"] for p in by_round[5]} >= {"ecowas", "japan_gov"}
+    assert not sentences[6] & (earlier | sentences[3] | sentences[4] | sentences[5])
+    assert {p["topic_id"] for p in by_round[6]} == {"mandela", "kofi_annan"}
     # a war sentence comes with the war itself, a ceasefire and one of sanctions or the two governments
     per_sentence = Counter((p["speech"], p["sentence_index"]) for p in by_round[3])
     assert set(per_sentence.values()) == {3}
@@ -90,6 +95,7 @@ def test_each_round_takes_new_sentences_and_keeps_the_splits(tmp_path: Path) -> 
     assert all(p["sentence"][1:].rstrip(".") in p["text"] for p in pairs)
     assert {p["target"] for p in by_round[4]} == {"actor", "issue"}
     assert "actor" in {p["target"] for p in by_round[5]}
+    assert {p["target"] for p in by_round[6]} == {"actor"}
 
 
 def test_a_round_needs_the_earlier_rounds(tmp_path: Path) -> None:
