@@ -19,6 +19,10 @@ grep -E '"round": [1-4]}' seeds/stance/ungdc/dev.jsonl > "$tmp/dev14.jsonl"
 echo -n "  of which rounds 1-4 (the dev set before round 5): "; $q evaluate "$tmp/dev14.jsonl" --model "$model" 2>/dev/null | summary
 grep -E '"round": 5}' seeds/stance/ungdc/dev.jsonl > "$tmp/dev5.jsonl"
 echo -n "  of which round 5 (40 more topics, most of them actors): "; $q evaluate "$tmp/dev5.jsonl" --model "$model" 2>/dev/null | summary
+grep -E '"round": [1-5]}' seeds/stance/ungdc/dev.jsonl > "$tmp/dev15.jsonl"
+echo -n "  of which rounds 1-5 (the dev set before round 6): "; $q evaluate "$tmp/dev15.jsonl" --model "$model" 2>/dev/null | summary
+grep -E '"round": 6}' seeds/stance/ungdc/dev.jsonl > "$tmp/dev6.jsonl"
+echo -n "  of which round 6 (30 people): "; $q evaluate "$tmp/dev6.jsonl" --model "$model" 2>/dev/null | summary
 .venv/bin/python scripts/eval_stance_real.py "$data/polnear-dev.jsonl" --model "$model" 2>/dev/null | sed 1d
 echo -n "written statements, held-out topics (seeds/stance/dev.jsonl): "; $q evaluate seeds/stance/dev.jsonl --model "$model" 2>/dev/null | summary
 echo -n "VAST dev: "; $q evaluate "$data/vast-dev.jsonl" --model "$model" 2>/dev/null | summary

