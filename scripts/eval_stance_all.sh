@@ -11,18 +11,16 @@ summary() { grep -E "│ +[0-9]+ │" | head -1 | awk -F'│' '{printf "macro-F1
 echo "model: $model  ($(date -u +%Y-%m-%d))"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 echo -n "ungdc dev (real speeches, 42 held-out countries): "; $q evaluate seeds/stance/ungdc/dev.jsonl --model "$model" 2>/dev/null | summary
-grep -E '"round": [12]}' seeds/stance/ungdc/dev.jsonl > "$tmp/dev12.jsonl"
-echo -n "  of which rounds 1-2 (the dev set before 2026-12-05's rounds): "; $q evaluate "$tmp/dev12.jsonl" --model "$model" 2>/dev/null | summary
-grep -E '"round": 3}' seeds/stance/ungdc/dev.jsonl > "$tmp/dev3.jsonl"
-echo -n "  of which round 3 (the Russia-Ukraine war): "; $q evaluate "$tmp/dev3.jsonl" --model "$model" 2>/dev/null | summary
-grep -E '"round": [1-4]}' seeds/stance/ungdc/dev.jsonl > "$tmp/dev14.jsonl"
-echo -n "  of which rounds 1-4 (the dev set before round 5): "; $q evaluate "$tmp/dev14.jsonl" --model "$model" 2>/dev/null | summary
-grep -E '"round": 5}' seeds/stance/ungdc/dev.jsonl > "$tmp/dev5.jsonl"
-echo -n "  of which round 5 (40 more topics, most of them actors): "; $q evaluate "$tmp/dev5.jsonl" --model "$model" 2>/dev/null | summary
-grep -E '"round": [1-5]}' seeds/stance/ungdc/dev.jsonl > "$tmp/dev15.jsonl"
-echo -n "  of which rounds 1-5 (the dev set before round 6): "; $q evaluate "$tmp/dev15.jsonl" --model "$model" 2>/dev/null | summary
-grep -E '"round": 6}' seeds/stance/ungdc/dev.jsonl > "$tmp/dev6.jsonl"
-echo -n "  of which round 6 (30 people): "; $q evaluate "$tmp/dev6.jsonl" --model "$model" 2>/dev/null | summary
+rounds() {  # the UN dev pairs of some rounds: rounds ROUNDS-PATTERN "what they are"
+    grep -E "\"round\": $1}" seeds/stance/ungdc/dev.jsonl > "$tmp/rounds.jsonl"
+    echo -n "  of which $2: "; $q evaluate "$tmp/rounds.jsonl" --model "$model" 2>/dev/null | summary
+}
+rounds '[12]' "rounds 1-2 (the dev set before 2026-12-05's rounds)"
+rounds 3 "round 3 (the Russia-Ukraine war)"
+rounds '[1-4]' "rounds 1-4 (the dev set before round 5)"
+rounds 5 "round 5 (40 more topics, most of them actors)"
+rounds '[1-5]' "rounds 1-5 (the dev set before round 6)"
+rounds 6 "round 6 (30 people)"
 .venv/bin/python scripts/eval_stance_real.py "$data/polnear-dev.jsonl" --model "$model" 2>/dev/null | sed 1d
 echo -n "written statements, held-out topics (seeds/stance/dev.jsonl): "; $q evaluate seeds/stance/dev.jsonl --model "$model" 2>/dev/null | summary
 echo -n "VAST dev: "; $q evaluate "$data/vast-dev.jsonl" --model "$model" 2>/dev/null | summary
