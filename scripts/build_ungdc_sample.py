@@ -10,11 +10,12 @@ sentence index. Speeches of a held-out set of countries form the dev split (neve
     python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs --war --n 380
     python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs --more --quota 50
     python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs --fifth --quota 40
-    python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs --sixth --quota 30
+    python scripts/build_ungdc_sample.py ../shared/data/ungdc seeds/stance/ungdc/pairs --sixth --quota 45
 
 Each round is a file of the folder OUT: the first command writes ``round-1.jsonl``; ``--actors`` the second round
 (``round-2.jsonl``), ``--war`` the third (statements on the Russia–Ukraine war), ``--more`` the fourth (38 new
-topics), ``--fifth`` the fifth (40 more, most of them actors), ``--sixth`` the sixth (30 people). A later round leaves out what the earlier rounds' files hold.
+topics), ``--fifth`` the fifth (40 more, most of them actors), ``--sixth`` the sixth (30 people). A later round
+leaves out what the earlier rounds' files hold.
 
 The output has no labels: labels come from two blind readings (see seeds/stance/ungdc/GUIDE.md).
 """
@@ -296,9 +297,9 @@ def war_pairs(args: argparse.Namespace, sents: dict[str, list[str]], by_id: dict
 
 def more_pairs(args: argparse.Namespace, topics: list[tuple[str, str, str, str]], sample_round: int,
                sents: dict[str, list[str]], by_id: dict[str, dict], dev: set[str], rng: random.Random) -> list[dict]:
-    """A round of new topics (the fourth: MORE_TOPICS; the fifth: FIFTH_TOPICS; the sixth: SIXTH_TOPICS): for each topic, sentences that
-    touch it and ~15 % neighbours that do not, one a speech and topic, none that an earlier round sampled, no
-    sentence for more than two topics."""
+    """A round of new topics (the fourth: MORE_TOPICS; the fifth: FIFTH_TOPICS; the sixth: SIXTH_TOPICS): for
+    each topic, sentences that touch it and ~15 % neighbours that do not, one a speech and topic, none that an
+    earlier round sampled, no sentence for more than two topics."""
     seen = {(p["speech"], p["sentence_index"]) for p in earlier_rounds(args.out, sample_round)}
     used: dict[tuple[str, int], int] = defaultdict(int)
     pairs = []
